@@ -1,0 +1,57 @@
+/**
+ * The closed catalog of every error code edgesnap answers, with the HTTP status
+ * and message template the real service uses. docs/errors.md documents each
+ * one; a test keeps the two in step. Nothing outside this file invents a code.
+ */
+import { CREATE_SNAPSHOT_ERRORS } from './catalog-createsnapshot.js';
+import type { ErrorSpec } from './errors.js';
+
+const spec = (code: string, status: number, message: string): ErrorSpec => ({ code, status, message });
+
+/** Errors of the Alibaba Cloud API gateway (POP): protocol, authentication, replay. */
+export const Gateway = {
+  MissingParameter: spec('Missing%s', 400, '%s is mandatory for this action.'),
+  InvalidAction: spec('InvalidAction.NotFound', 404, 'Specified api is not found, please check your url and method.'),
+  InvalidVersion: spec('InvalidVersion', 400, 'Specified parameter Version is not valid.'),
+  UnsupportedHTTPMethod: spec('UnsupportedHTTPMethod', 405, 'This http method is not supported.'),
+  InvalidAccessKeyIdNotFound: spec('InvalidAccessKeyId.NotFound', 404, 'Specified access key is not found.'),
+  InvalidAccessKeyIdInactive: spec('InvalidAccessKeyId.Inactive', 400, 'Specified access key is disabled.'),
+  SignatureDoesNotMatch: spec('SignatureDoesNotMatch', 400, 'Specified signature is not matched with our calculation.'),
+  IncompleteSignature: spec('IncompleteSignature', 400, 'The request signature does not conform to Aliyun standards.'),
+  InvalidSignatureMethod: spec('InvalidSignatureMethod', 400, 'Specified signature method is not supported.'),
+  InvalidSignatureVersion: spec('InvalidSignatureVersion', 400, 'Specified signature version is not supported.'),
+  SignatureNonceUsed: spec('SignatureNonceUsed', 400, 'Specified signature nonce was used already.'),
+  InvalidTimeStampExpired: spec('InvalidTimeStamp.Expired', 400, 'Specified time stamp or date value is expired.'),
+  InvalidTimeStampFormat: spec('InvalidTimeStamp.Format', 400, 'Specified time stamp or date value is not well formatted.'),
+  ContentSHA256NotMatch: spec('ContentSHA256NotMatch', 400, 'The x-acs-content-sha256 header does not match the request body.'),
+  DuplicateParameter: spec('InvalidParameter.Duplicate', 400, 'The parameter %s is specified more than once.'),
+  InvalidEncoding: spec('InvalidParameter.Encoding', 400, 'The request contains a parameter that is not valid UTF-8 percent-encoding.'),
+  RequestTooLarge: spec('RequestEntityTooLarge', 413, 'The request body is too large.'),
+  UnsupportedFormat: spec('InvalidParameter.Format', 400, 'Specified parameter Format is not valid.'),
+  InternalError: spec('InternalError', 500, 'The request processing has failed due to some unknown error, exception or failure.'),
+  ServiceUnavailable: spec('ServiceUnavailable', 503, 'The request has failed due to a temporary failure of the server.'),
+} as const;
+
+/** Business errors of the ENS disk and snapshot actions. */
+export const Ens = {
+  InvalidParameter: spec('InvalidParameter.%s', 400, 'The specified field %s invalid. Please check it again.'),
+  DiskNotFound: spec('InvalidDiskId.NotFound', 404, 'The specified disk %s does not exist.'),
+  SnapshotNotFound: spec('ERROR_SNAPSHOT_NOT_FOUND', 404, 'The specified snapshot %s does not exist.'),
+  IncorrectDiskStatus: spec('IncorrectDiskStatus', 400, 'The current status of the disk %s does not support this operation.'),
+  SnapshotStatusNotMatch: spec('DISK_SNAPSHOT_STATUS_NOT_MATCH', 400, 'The current status of the snapshot %s does not support this operation.'),
+  SnapshotCloneDiskNotNull: spec('SNAPSHOT_CLONE_DISK_NOT_NULL', 400, 'A disk created from the snapshot %s is still being created from it.'),
+} as const;
+
+/** The CreateSnapshot specification's table, by code (`Spec['OrderFailed']`). */
+export const Spec: Readonly<Record<string, ErrorSpec>> = Object.fromEntries(
+  CREATE_SNAPSHOT_ERRORS.map((e) => [e.code, e]),
+);
+
+/** Every code in the catalog, for the documentation check. */
+export function allErrorSpecs(): ErrorSpec[] {
+  const seen = new Map<string, ErrorSpec>();
+  for (const e of [...Object.values(Gateway), ...Object.values(Ens), ...CREATE_SNAPSHOT_ERRORS]) {
+    if (!seen.has(e.code)) seen.set(e.code, e);
+  }
+  return [...seen.values()];
+}

@@ -1,0 +1,97 @@
+/**
+ * The metadata store port. Every read and write happens inside `transaction`,
+ * which is serialisable: the invariants (one `creating` snapshot per disk, one
+ * order per snapshot, one lease per job) are checked and written in one
+ * transaction. Do no I/O other than the store inside a transaction.
+ */
+import type {
+  AccessKeyRecord, AccountRecord, DiskRecord, DiskStatus, JobRecord, OrderRecord, Page,
+  SnapshotRecord, SnapshotStatus,
+} from './records.js';
+
+export interface DiskFilter {
+  accountId: string;
+  regionIds?: readonly string[];
+  diskIds?: readonly string[];
+  name?: string;
+  category?: string;
+  status?: string;
+  diskType?: '1' | '2';
+  sourceSnapshotId?: string;
+  offset: number;
+  limit: number;
+}
+
+export interface SnapshotFilter {
+  accountId: string;
+  regionIds?: readonly string[];
+  snapshotIds?: readonly string[];
+  diskId?: string;
+  name?: string;
+  offset: number;
+  limit: number;
+}
+
+export type DiskPatch = Partial<Pick<DiskRecord, 'status' | 'name' | 'description' | 'sizeBytes' | 'deletedAt'>>;
+export type SnapshotPatch = Partial<Pick<SnapshotRecord, 'status' | 'name' | 'description' | 'error' | 'deletedAt'>>;
+
+export interface NewJob {
+  id: string;
+  type: string;
+  payload: Record<string, unknown>;
+  maxAttempts: number;
+  runAfter: number;
+}
+
+export interface MetadataTx {
+  insertAccount(account: AccountRecord): Promise<void>;
+  getAccount(id: string): Promise<AccountRecord | undefined>;
+  insertAccessKey(key: AccessKeyRecord): Promise<void>;
+  getAccessKey(id: string): Promise<AccessKeyRecord | undefined>;
+  listAccessKeys(accountId: string): Promise<AccessKeyRecord[]>;
+  setAccessKeyStatus(id: string, status: AccessKeyRecord['status']): Promise<void>;
+
+  insertDisk(disk: DiskRecord): Promise<void>;
+  /** A disk that is not deleted; `accountId` scopes it (undefined = any account, for jobs). */
+  getDisk(id: string, accountId?: string): Promise<DiskRecord | undefined>;
+  updateDisk(id: string, patch: DiskPatch): Promise<void>;
+  listDisks(filter: DiskFilter): Promise<Page<DiskRecord>>;
+  countDisks(where: { sourceSnapshotId: string; status?: DiskStatus }): Promise<number>;
+
+  insertSnapshot(snapshot: SnapshotRecord): Promise<void>;
+  getSnapshot(id: string, accountId?: string): Promise<SnapshotRecord | undefined>;
+  updateSnapshot(id: string, patch: SnapshotPatch): Promise<void>;
+  listSnapshots(filter: SnapshotFilter): Promise<Page<SnapshotRecord>>;
+  countSnapshots(where: { diskId: string; status?: SnapshotStatus }): Promise<number>;
+
+  insertOrder(order: OrderRecord): Promise<void>;
+  getOrder(id: string): Promise<OrderRecord | undefined>;
+  listOrders(accountId: string): Promise<OrderRecord[]>;
+
+  enqueueJob(job: NewJob, now: number): Promise<void>;
+  getJob(id: string): Promise<JobRecord | undefined>;
+  /** Leases the next runnable job: queued and due, or running with an expired lease. */
+  claimJob(owner: string, now: number, leaseMs: number): Promise<JobRecord | undefined>;
+  renewLease(id: string, owner: string, now: number, leaseMs: number): Promise<boolean>;
+  completeJob(id: string, owner: string, now: number): Promise<void>;
+  /** Records a failed attempt: back to `queued` at `retryAt`, or `failed` when retryAt is null. */
+  failJob(id: string, owner: string, error: string, retryAt: number | null, now: number): Promise<void>;
+  /** Drops every lease (the embedded server owns its data directory exclusively). */
+  releaseAllLeases(now: number): Promise<number>;
+  listJobs(status?: JobRecord['status']): Promise<JobRecord[]>;
+}
+
+export interface MetadataStore {
+  /** Applies pending migrations; returns the schema version. */
+  migrate(): Promise<number>;
+  transaction<T>(fn: (tx: MetadataTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Thrown by a store when a uniqueness invariant would break (e.g. two `creating` snapshots of one disk). */
+export class StoreConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreConflictError';
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The rows of the metadata store, as the services see them. Times are epoch
+ * milliseconds; sizes are bytes. Status vocabularies follow ENS (see docs/api.md).
+ */
+export type AccessKeyStatus = 'Active' | 'Inactive';
+
+export interface AccountRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: number;
+}
+
+export interface AccessKeyRecord {
+  readonly id: string;
+  readonly accountId: string;
+  readonly secret: string;
+  readonly status: AccessKeyStatus;
+  readonly createdAt: number;
+}
+
+/** ENS disk states; `Failed` is edgesnap's own for a disk whose restore could not complete. */
+export type DiskStatus = 'Creating' | 'Available' | 'In-use' | 'Attaching' | 'Detaching' | 'Deleting' | 'Deleted' | 'Failed';
+export type DiskCategory = 'cloud_efficiency' | 'cloud_ssd' | 'local_hdd' | 'local_ssd';
+
+export interface DiskRecord {
+  readonly id: string;
+  readonly accountId: string;
+  readonly regionId: string;
+  readonly name: string;
+  readonly description: string;
+  readonly category: DiskCategory;
+  readonly sizeBytes: number;
+  readonly status: DiskStatus;
+  /** `"1"` system disk, `"2"` data disk, as ENS answers. */
+  readonly diskType: '1' | '2';
+  readonly chargeType: string;
+  readonly sourceSnapshotId: string;
+  readonly createdAt: number;
+  readonly deletedAt: number | null;
+}
+
+export type SnapshotStatus = 'creating' | 'available' | 'error' | 'deleting' | 'deleted';
+
+export interface SnapshotRecord {
+  readonly id: string;
+  readonly accountId: string;
+  readonly regionId: string;
+  readonly diskId: string;
+  readonly diskCategory: DiskCategory;
+  readonly diskType: '1' | '2';
+  readonly name: string;
+  readonly description: string;
+  readonly status: SnapshotStatus;
+  /** The source disk's size at the instant of the snapshot. */
+  readonly sizeBytes: number;
+  readonly orderId: string;
+  readonly error: string;
+  readonly createdAt: number;
+  readonly deletedAt: number | null;
+}
+
+export interface OrderRecord {
+  readonly id: string;
+  readonly accountId: string;
+  /** The API action that placed the order, e.g. `CreateSnapshot`. */
+  readonly action: string;
+  readonly resourceType: 'snapshot' | 'disk';
+  readonly resourceId: string;
+  readonly regionId: string;
+  readonly chargeType: 'PostPaid';
+  readonly createdAt: number;
+}
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface JobRecord {
+  readonly id: string;
+  readonly type: string;
+  /** JSON-serialisable payload the handler interprets. */
+  readonly payload: Record<string, unknown>;
+  readonly status: JobStatus;
+  readonly attempts: number;
+  readonly maxAttempts: number;
+  readonly runAfter: number;
+  readonly leaseOwner: string | null;
+  readonly leaseExpiresAt: number | null;
+  readonly lastError: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly total: number;
+}

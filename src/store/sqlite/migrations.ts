@@ -1,0 +1,92 @@
+/**
+ * The schema, as an ordered list of migrations. A migration never changes once
+ * released: add a new one. Each runs in its own transaction with its version.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'accounts, disks, snapshots, orders, jobs',
+    sql: `
+      CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE access_keys (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        secret TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('Active', 'Inactive')),
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE disks (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        region_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL,
+        category TEXT NOT NULL,
+        size_bytes INTEGER NOT NULL CHECK (size_bytes > 0),
+        status TEXT NOT NULL,
+        disk_type TEXT NOT NULL,
+        charge_type TEXT NOT NULL,
+        source_snapshot_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        deleted_at INTEGER
+      );
+      CREATE INDEX disks_by_account ON disks(account_id, deleted_at, created_at);
+      CREATE INDEX disks_by_source ON disks(source_snapshot_id);
+      CREATE TABLE snapshots (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        region_id TEXT NOT NULL,
+        disk_id TEXT NOT NULL,
+        disk_category TEXT NOT NULL,
+        disk_type TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL,
+        status TEXT NOT NULL,
+        size_bytes INTEGER NOT NULL,
+        order_id TEXT NOT NULL UNIQUE,
+        error TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        deleted_at INTEGER
+      );
+      CREATE INDEX snapshots_by_account ON snapshots(account_id, deleted_at, created_at);
+      -- At most one snapshot being created per disk, whatever the code above does.
+      CREATE UNIQUE INDEX snapshots_one_creating_per_disk ON snapshots(disk_id) WHERE status = 'creating';
+      CREATE TABLE orders (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        action TEXT NOT NULL,
+        resource_type TEXT NOT NULL,
+        resource_id TEXT NOT NULL,
+        region_id TEXT NOT NULL,
+        charge_type TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (resource_type, resource_id, action)
+      );
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+        attempts INTEGER NOT NULL,
+        max_attempts INTEGER NOT NULL,
+        run_after INTEGER NOT NULL,
+        lease_owner TEXT,
+        lease_expires_at INTEGER,
+        last_error TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX jobs_runnable ON jobs(status, run_after);
+    `,
+  },
+];

@@ -1,0 +1,282 @@
+/**
+ * The typed statements of the SQLite store, one method per MetadataTx call.
+ * All SQL of the store lives here and in migrations.ts.
+ */
+import type Database from 'better-sqlite3';
+import {
+  StoreConflictError, type DiskFilter, type DiskPatch, type MetadataTx, type NewJob, type SnapshotFilter,
+  type SnapshotPatch,
+} from '../metadata-store.js';
+import type {
+  AccessKeyRecord, AccountRecord, DiskRecord, DiskStatus, JobRecord, OrderRecord, Page, SnapshotRecord,
+  SnapshotStatus,
+} from '../records.js';
+import { diskFromRow, jobFromRow, keyFromRow, orderFromRow, snapshotFromRow, type Row } from './rows.js';
+
+type Params = Record<string, unknown>;
+
+export class SqliteTx implements MetadataTx {
+  private readonly cache = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Database.Database) {}
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.cache.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.cache.set(sql, s);
+    }
+    return s;
+  }
+
+  private run(sql: string, params: Params | unknown[] = {}): Database.RunResult {
+    try {
+      return Array.isArray(params) ? this.stmt(sql).run(...params) : this.stmt(sql).run(params);
+    } catch (err) {
+      if (err instanceof Error && /UNIQUE constraint failed/.test(err.message)) throw new StoreConflictError(err.message);
+      throw err;
+    }
+  }
+
+  private get(sql: string, params: unknown[] = []): Row | undefined {
+    return this.stmt(sql).get(...params) as Row | undefined;
+  }
+
+  private all(sql: string, params: unknown[] = []): Row[] {
+    return this.stmt(sql).all(...params) as Row[];
+  }
+
+  async insertAccount(a: AccountRecord): Promise<void> {
+    this.run('INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)', [a.id, a.name, a.createdAt]);
+  }
+
+  async getAccount(id: string): Promise<AccountRecord | undefined> {
+    const r = this.get('SELECT * FROM accounts WHERE id = ?', [id]);
+    return r && { id: String(r.id), name: String(r.name), createdAt: Number(r.created_at) };
+  }
+
+  async insertAccessKey(k: AccessKeyRecord): Promise<void> {
+    this.run('INSERT INTO access_keys (id, account_id, secret, status, created_at) VALUES (?, ?, ?, ?, ?)', [
+      k.id, k.accountId, k.secret, k.status, k.createdAt,
+    ]);
+  }
+
+  async getAccessKey(id: string): Promise<AccessKeyRecord | undefined> {
+    const r = this.get('SELECT * FROM access_keys WHERE id = ?', [id]);
+    return r && keyFromRow(r);
+  }
+
+  async listAccessKeys(accountId: string): Promise<AccessKeyRecord[]> {
+    return this.all('SELECT * FROM access_keys WHERE account_id = ? ORDER BY created_at, id', [accountId]).map(keyFromRow);
+  }
+
+  async setAccessKeyStatus(id: string, status: AccessKeyRecord['status']): Promise<void> {
+    this.run('UPDATE access_keys SET status = ? WHERE id = ?', [status, id]);
+  }
+
+  async insertDisk(d: DiskRecord): Promise<void> {
+    this.run(
+      `INSERT INTO disks (id, account_id, region_id, name, description, category, size_bytes, status, disk_type,
+         charge_type, source_snapshot_id, created_at, deleted_at)
+       VALUES (@id, @accountId, @regionId, @name, @description, @category, @sizeBytes, @status, @diskType,
+         @chargeType, @sourceSnapshotId, @createdAt, @deletedAt)`,
+      { ...d },
+    );
+  }
+
+  async getDisk(id: string, accountId?: string): Promise<DiskRecord | undefined> {
+    const r = this.get('SELECT * FROM disks WHERE id = ? AND deleted_at IS NULL AND (? IS NULL OR account_id = ?)', [
+      id, accountId ?? null, accountId ?? null,
+    ]);
+    return r && diskFromRow(r);
+  }
+
+  async updateDisk(id: string, patch: DiskPatch): Promise<void> {
+    this.update('disks', id, {
+      status: patch.status, name: patch.name, description: patch.description,
+      size_bytes: patch.sizeBytes, deleted_at: patch.deletedAt,
+    });
+  }
+
+  async listDisks(f: DiskFilter): Promise<Page<DiskRecord>> {
+    const where = ['account_id = ?', 'deleted_at IS NULL'];
+    const args: unknown[] = [f.accountId];
+    addIn(where, args, 'region_id', f.regionIds);
+    addIn(where, args, 'id', f.diskIds);
+    addEq(where, args, 'name', f.name);
+    addEq(where, args, 'category', f.category);
+    addEq(where, args, 'status', f.status);
+    addEq(where, args, 'disk_type', f.diskType);
+    addEq(where, args, 'source_snapshot_id', f.sourceSnapshotId);
+    return this.page('disks', where, args, f.offset, f.limit, diskFromRow);
+  }
+
+  async countDisks(w: { sourceSnapshotId: string; status?: DiskStatus }): Promise<number> {
+    const r = this.get(
+      'SELECT COUNT(*) AS n FROM disks WHERE source_snapshot_id = ? AND deleted_at IS NULL AND (? IS NULL OR status = ?)',
+      [w.sourceSnapshotId, w.status ?? null, w.status ?? null],
+    );
+    return Number(r?.n ?? 0);
+  }
+
+  async insertSnapshot(s: SnapshotRecord): Promise<void> {
+    this.run(
+      `INSERT INTO snapshots (id, account_id, region_id, disk_id, disk_category, disk_type, name, description, status,
+         size_bytes, order_id, error, created_at, deleted_at)
+       VALUES (@id, @accountId, @regionId, @diskId, @diskCategory, @diskType, @name, @description, @status,
+         @sizeBytes, @orderId, @error, @createdAt, @deletedAt)`,
+      { ...s },
+    );
+  }
+
+  async getSnapshot(id: string, accountId?: string): Promise<SnapshotRecord | undefined> {
+    const r = this.get(
+      'SELECT * FROM snapshots WHERE id = ? AND deleted_at IS NULL AND (? IS NULL OR account_id = ?)',
+      [id, accountId ?? null, accountId ?? null],
+    );
+    return r && snapshotFromRow(r);
+  }
+
+  async updateSnapshot(id: string, patch: SnapshotPatch): Promise<void> {
+    this.update('snapshots', id, {
+      status: patch.status, name: patch.name, description: patch.description, error: patch.error,
+      deleted_at: patch.deletedAt,
+    });
+  }
+
+  async listSnapshots(f: SnapshotFilter): Promise<Page<SnapshotRecord>> {
+    const where = ['account_id = ?', 'deleted_at IS NULL'];
+    const args: unknown[] = [f.accountId];
+    addIn(where, args, 'region_id', f.regionIds);
+    addIn(where, args, 'id', f.snapshotIds);
+    addEq(where, args, 'disk_id', f.diskId);
+    addEq(where, args, 'name', f.name);
+    return this.page('snapshots', where, args, f.offset, f.limit, snapshotFromRow);
+  }
+
+  async countSnapshots(w: { diskId: string; status?: SnapshotStatus }): Promise<number> {
+    const r = this.get(
+      'SELECT COUNT(*) AS n FROM snapshots WHERE disk_id = ? AND deleted_at IS NULL AND (? IS NULL OR status = ?)',
+      [w.diskId, w.status ?? null, w.status ?? null],
+    );
+    return Number(r?.n ?? 0);
+  }
+
+  async insertOrder(o: OrderRecord): Promise<void> {
+    this.run(
+      `INSERT INTO orders (id, account_id, action, resource_type, resource_id, region_id, charge_type, created_at)
+       VALUES (@id, @accountId, @action, @resourceType, @resourceId, @regionId, @chargeType, @createdAt)`,
+      { ...o },
+    );
+  }
+
+  async getOrder(id: string): Promise<OrderRecord | undefined> {
+    const r = this.get('SELECT * FROM orders WHERE id = ?', [id]);
+    return r && orderFromRow(r);
+  }
+
+  async listOrders(accountId: string): Promise<OrderRecord[]> {
+    return this.all('SELECT * FROM orders WHERE account_id = ? ORDER BY created_at, id', [accountId]).map(orderFromRow);
+  }
+
+  async enqueueJob(j: NewJob, now: number): Promise<void> {
+    this.run(
+      `INSERT INTO jobs (id, type, payload, status, attempts, max_attempts, run_after, lease_owner, lease_expires_at,
+         last_error, created_at, updated_at)
+       VALUES (?, ?, ?, 'queued', 0, ?, ?, NULL, NULL, '', ?, ?)`,
+      [j.id, j.type, JSON.stringify(j.payload), j.maxAttempts, j.runAfter, now, now],
+    );
+  }
+
+  async getJob(id: string): Promise<JobRecord | undefined> {
+    const r = this.get('SELECT * FROM jobs WHERE id = ?', [id]);
+    return r && jobFromRow(r);
+  }
+
+  async claimJob(owner: string, now: number, leaseMs: number): Promise<JobRecord | undefined> {
+    const r = this.get(
+      `SELECT id FROM jobs
+       WHERE (status = 'queued' AND run_after <= ?) OR (status = 'running' AND lease_expires_at <= ?)
+       ORDER BY run_after, created_at, id LIMIT 1`,
+      [now, now],
+    );
+    if (!r) return undefined;
+    this.run(
+      `UPDATE jobs SET status = 'running', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1,
+         updated_at = ? WHERE id = ?`,
+      [owner, now + leaseMs, now, r.id],
+    );
+    return this.getJob(String(r.id));
+  }
+
+  async renewLease(id: string, owner: string, now: number, leaseMs: number): Promise<boolean> {
+    const res = this.run(
+      `UPDATE jobs SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'running'`,
+      [now + leaseMs, now, id, owner],
+    );
+    return res.changes === 1;
+  }
+
+  async completeJob(id: string, owner: string, now: number): Promise<void> {
+    this.run(
+      `UPDATE jobs SET status = 'done', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+       WHERE id = ? AND lease_owner = ?`,
+      [now, id, owner],
+    );
+  }
+
+  async failJob(id: string, owner: string, error: string, retryAt: number | null, now: number): Promise<void> {
+    this.run(
+      `UPDATE jobs SET status = ?, run_after = COALESCE(?, run_after), last_error = ?, lease_owner = NULL,
+         lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_owner = ?`,
+      [retryAt === null ? 'failed' : 'queued', retryAt, error.slice(0, 2000), now, id, owner],
+    );
+  }
+
+  async releaseAllLeases(now: number): Promise<number> {
+    return this.run(
+      `UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+       WHERE status = 'running'`,
+      [now],
+    ).changes;
+  }
+
+  async listJobs(status?: JobRecord['status']): Promise<JobRecord[]> {
+    return this.all('SELECT * FROM jobs WHERE (? IS NULL OR status = ?) ORDER BY created_at, id', [
+      status ?? null, status ?? null,
+    ]).map(jobFromRow);
+  }
+
+  private update(table: 'disks' | 'snapshots', id: string, columns: Record<string, unknown>): void {
+    const set = Object.entries(columns).filter(([, v]) => v !== undefined);
+    if (set.length === 0) return;
+    const sql = `UPDATE ${table} SET ${set.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`;
+    this.run(sql, [...set.map(([, v]) => v), id]);
+  }
+
+  private page<T>(table: string, where: string[], args: unknown[], offset: number, limit: number,
+    map: (r: Row) => T): Page<T> {
+    const clause = where.join(' AND ');
+    const total = Number(this.get(`SELECT COUNT(*) AS n FROM ${table} WHERE ${clause}`, args)?.n ?? 0);
+    const rows = this.all(`SELECT * FROM ${table} WHERE ${clause} ORDER BY created_at, id LIMIT ? OFFSET ?`, [
+      ...args, limit, offset,
+    ]);
+    return { items: rows.map(map), total };
+  }
+}
+
+function addEq(where: string[], args: unknown[], column: string, value: string | undefined): void {
+  if (value === undefined) return;
+  where.push(`${column} = ?`);
+  args.push(value);
+}
+
+function addIn(where: string[], args: unknown[], column: string, values: readonly string[] | undefined): void {
+  if (values === undefined) return;
+  if (values.length === 0) {
+    where.push('0');
+    return;
+  }
+  where.push(`${column} IN (${values.map(() => '?').join(', ')})`);
+  args.push(...values);
+}

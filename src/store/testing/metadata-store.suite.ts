@@ -1,0 +1,158 @@
+/**
+ * The shared conformance suite: every MetadataStore implementation runs it
+ * (`runMetadataStoreSuite('sqlite', factory)`). It checks behaviour, not SQL.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { StoreConflictError, type MetadataStore } from '../metadata-store.js';
+import type { DiskRecord, SnapshotRecord } from '../records.js';
+
+export type StoreFactory = () => Promise<{ store: MetadataStore; cleanup: () => Promise<void> }>;
+
+const T0 = 1_764_000_000_000;
+
+export function sampleDisk(id: string, over: Partial<DiskRecord> = {}): DiskRecord {
+  return {
+    id, accountId: 'acc-1', regionId: 'cn-hangzhou-telecom', name: '', description: '', category: 'cloud_ssd',
+    sizeBytes: 20 * 2 ** 30, status: 'Available', diskType: '2', chargeType: 'postpay', sourceSnapshotId: '',
+    createdAt: T0, deletedAt: null, ...over,
+  };
+}
+
+export function sampleSnapshot(id: string, over: Partial<SnapshotRecord> = {}): SnapshotRecord {
+  return {
+    id, accountId: 'acc-1', regionId: 'cn-hangzhou-telecom', diskId: 'd-1', diskCategory: 'cloud_ssd', diskType: '2',
+    name: '', description: '', status: 'creating', sizeBytes: 2 ** 30, orderId: `o-${id}`, error: '', createdAt: T0,
+    deletedAt: null, ...over,
+  };
+}
+
+async function withStore(factory: StoreFactory, fn: (s: MetadataStore) => Promise<void>): Promise<void> {
+  const { store, cleanup } = await factory();
+  try {
+    await store.migrate();
+    await store.transaction(async (tx) => {
+      await tx.insertAccount({ id: 'acc-1', name: 'root', createdAt: T0 });
+      await tx.insertAccount({ id: 'acc-2', name: 'other', createdAt: T0 });
+    });
+    await fn(store);
+  } finally {
+    await store.close();
+    await cleanup();
+  }
+}
+
+export function runMetadataStoreSuite(name: string, factory: StoreFactory): void {
+  describe(`MetadataStore conformance: ${name}`, () => {
+    it('migrates idempotently', async () => {
+      await withStore(factory, async (s) => {
+        const again = await s.migrate();
+        assert.ok(again >= 1);
+      });
+    });
+
+    it('round-trips access keys and scopes disks by account', async () => {
+      await withStore(factory, async (s) => {
+        await s.transaction(async (tx) => {
+          await tx.insertAccessKey({ id: 'AK1', accountId: 'acc-1', secret: 'x', status: 'Active', createdAt: T0 });
+          await tx.setAccessKeyStatus('AK1', 'Inactive');
+          await tx.insertDisk(sampleDisk('d-1'));
+        });
+        await s.transaction(async (tx) => {
+          assert.equal((await tx.getAccessKey('AK1'))?.status, 'Inactive');
+          assert.deepEqual((await tx.listAccessKeys('acc-1')).map((k) => k.id), ['AK1']);
+          assert.deepEqual(await tx.listAccessKeys('acc-2'), []);
+          assert.equal((await tx.getDisk('d-1', 'acc-1'))?.sizeBytes, 20 * 2 ** 30);
+          assert.equal(await tx.getDisk('d-1', 'acc-2'), undefined);
+          assert.equal((await tx.getDisk('d-1'))?.id, 'd-1');
+        });
+      });
+    });
+
+    it('rolls back a failed transaction completely', async () => {
+      await withStore(factory, async (s) => {
+        await assert.rejects(s.transaction(async (tx) => {
+          await tx.insertDisk(sampleDisk('d-9'));
+          throw new Error('boom');
+        }), /boom/);
+        assert.equal(await s.transaction((tx) => tx.getDisk('d-9')), undefined);
+      });
+    });
+
+    it('filters and pages disks; deleted disks disappear', async () => {
+      await withStore(factory, async (s) => {
+        await s.transaction(async (tx) => {
+          for (let i = 0; i < 5; i++) {
+            await tx.insertDisk(sampleDisk(`d-${i}`, { createdAt: T0 + i, regionId: i % 2 ? 'r-odd' : 'r-even' }));
+          }
+          await tx.updateDisk('d-4', { deletedAt: T0 + 10, status: 'Deleted' });
+        });
+        const page = await s.transaction((tx) => tx.listDisks({ accountId: 'acc-1', offset: 1, limit: 2 }));
+        assert.equal(page.total, 4);
+        assert.deepEqual(page.items.map((d) => d.id), ['d-1', 'd-2']);
+        const odd = await s.transaction((tx) =>
+          tx.listDisks({ accountId: 'acc-1', regionIds: ['r-odd'], offset: 0, limit: 10 }));
+        assert.deepEqual(odd.items.map((d) => d.id), ['d-1', 'd-3']);
+        const none = await s.transaction((tx) => tx.listDisks({ accountId: 'acc-1', diskIds: [], offset: 0, limit: 10 }));
+        assert.equal(none.total, 0);
+        const other = await s.transaction((tx) => tx.listDisks({ accountId: 'acc-2', offset: 0, limit: 10 }));
+        assert.equal(other.total, 0);
+      });
+    });
+
+    it('allows at most one creating snapshot per disk', async () => {
+      await withStore(factory, async (s) => {
+        await s.transaction((tx) => tx.insertSnapshot(sampleSnapshot('s-1')));
+        await assert.rejects(s.transaction((tx) => tx.insertSnapshot(sampleSnapshot('s-2'))), StoreConflictError);
+        await s.transaction((tx) => tx.updateSnapshot('s-1', { status: 'available' }));
+        await s.transaction((tx) => tx.insertSnapshot(sampleSnapshot('s-2')));
+        assert.equal(await s.transaction((tx) => tx.countSnapshots({ diskId: 'd-1' })), 2);
+        assert.equal(await s.transaction((tx) => tx.countSnapshots({ diskId: 'd-1', status: 'creating' })), 1);
+      });
+    });
+
+    it('records one order per resource and action', async () => {
+      await withStore(factory, async (s) => {
+        const order = {
+          id: '123', accountId: 'acc-1', action: 'CreateSnapshot', resourceType: 'snapshot' as const,
+          resourceId: 's-1', regionId: 'r', chargeType: 'PostPaid' as const, createdAt: T0,
+        };
+        await s.transaction((tx) => tx.insertOrder(order));
+        await assert.rejects(s.transaction((tx) => tx.insertOrder({ ...order, id: '124' })), StoreConflictError);
+        assert.deepEqual(await s.transaction((tx) => tx.getOrder('123')), order);
+        assert.equal((await s.transaction((tx) => tx.listOrders('acc-1'))).length, 1);
+      });
+    });
+
+    it('leases jobs: one owner at a time, expiry, retry and failure', async () => {
+      await withStore(factory, async (s) => {
+        const job = { id: 'j-1', type: 't', payload: { a: 1 }, maxAttempts: 3, runAfter: T0 };
+        await s.transaction((tx) => tx.enqueueJob(job, T0));
+        const first = await s.transaction((tx) => tx.claimJob('w1', T0, 1000));
+        assert.equal(first?.id, 'j-1');
+        assert.deepEqual(first?.payload, { a: 1 });
+        assert.equal(first?.attempts, 1);
+        assert.equal(await s.transaction((tx) => tx.claimJob('w2', T0 + 500, 1000)), undefined);
+        assert.equal(await s.transaction((tx) => tx.renewLease('j-1', 'w2', T0, 1000)), false);
+        const stolen = await s.transaction((tx) => tx.claimJob('w2', T0 + 1000, 1000));
+        assert.equal(stolen?.leaseOwner, 'w2');
+        await s.transaction((tx) => tx.failJob('j-1', 'w2', 'oops', T0 + 5000, T0 + 1000));
+        assert.equal(await s.transaction((tx) => tx.claimJob('w1', T0 + 4999, 1000)), undefined);
+        const retried = await s.transaction((tx) => tx.claimJob('w1', T0 + 5000, 1000));
+        assert.equal(retried?.attempts, 3);
+        assert.equal(retried?.lastError, 'oops');
+        await s.transaction((tx) => tx.completeJob('j-1', 'w1', T0 + 5001));
+        assert.equal((await s.transaction((tx) => tx.getJob('j-1')))?.status, 'done');
+      });
+    });
+
+    it('releases every lease at start-up', async () => {
+      await withStore(factory, async (s) => {
+        await s.transaction((tx) => tx.enqueueJob({ id: 'j-2', type: 't', payload: {}, maxAttempts: 1, runAfter: T0 }, T0));
+        await s.transaction((tx) => tx.claimJob('old', T0, 60_000));
+        assert.equal(await s.transaction((tx) => tx.releaseAllLeases(T0 + 1)), 1);
+        assert.equal((await s.transaction((tx) => tx.claimJob('new', T0 + 1, 1000)))?.id, 'j-2');
+      });
+    });
+  });
+}
