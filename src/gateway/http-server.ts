@@ -1,0 +1,100 @@
+/**
+ * The HTTP face of edgesnap: Alibaba Cloud RPC on `/` (GET and POST, query
+ * and form body merged), authenticated, dispatched to one action from the
+ * table, answered with the JSON envelope. Every failure, including unknown
+ * paths, oversized bodies and crashes, answers a catalog code — never HTML,
+ * never an empty body.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { apiError, ApiError, isApiError } from '../kernel/errors.js';
+import { Gateway } from '../kernel/catalog.js';
+import type { IdGenerator } from '../kernel/ids.js';
+import { ENS_API_VERSION, Params, type Action, type ActionOptions } from '../actions/index.js';
+import type { Services } from '../services/index.js';
+import type { ReplayGuard } from './auth/index.js';
+import { authenticate } from './authenticate.js';
+import { errorResponse, successResponse, type ResponseFormat, type WireResponse } from './envelope.js';
+
+export interface GatewayOptions {
+  services: Services;
+  actions: ReadonlyMap<string, Action>;
+  ids: IdGenerator;
+  replay: ReplayGuard;
+  actionOptions: ActionOptions;
+  /** The `HostId` of error envelopes. */
+  hostId?: string;
+  /** Largest accepted request body in bytes. */
+  bodyLimit?: number;
+  log?: (msg: string) => void;
+}
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export function buildGateway(opts: GatewayOptions): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    maxParamLength: 256,
+    return503OnClosing: true,
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  const hostId = opts.hostId ?? 'ens.aliyuncs.com';
+  const send = (reply: FastifyReply, res: WireResponse): FastifyReply =>
+    reply.code(res.status).headers(res.headers).send(res.body);
+  const fail = (reply: FastifyReply, err: unknown, format: ResponseFormat = 'JSON'): FastifyReply => {
+    const known = toApiError(err, opts.log);
+    return send(reply, errorResponse(known, opts.ids.requestId(), hostId, format));
+  };
+
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/',
+    handler: async (req, reply) => {
+      const requestId = opts.ids.requestId();
+      let format: ResponseFormat = 'JSON';
+      try {
+        const caller = await authenticate(rawRequest(req), opts.services.accounts, opts.replay);
+        format = caller.request.format;
+        const action = opts.actions.get(caller.request.action);
+        if (!action) throw apiError(Gateway.InvalidAction);
+        if (caller.request.version !== ENS_API_VERSION) throw apiError(Gateway.InvalidVersion);
+        const result = await action.run(new Params(caller.request.params), {
+          accountId: caller.accountId, requestId, services: opts.services, options: opts.actionOptions,
+        });
+        return send(reply, successResponse(action.name, requestId, result, format));
+      } catch (err) {
+        return send(reply, errorResponse(toApiError(err, opts.log), requestId, hostId, format));
+      }
+    },
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const spec = req.url.split('?')[0] === '/' ? Gateway.UnsupportedHTTPMethod : Gateway.InvalidAction;
+    return fail(reply, apiError(spec));
+  });
+  app.setErrorHandler((err, _req, reply) => fail(reply, err));
+  return app;
+}
+
+function rawRequest(req: FastifyRequest) {
+  return {
+    method: req.method,
+    url: req.raw.url ?? '/',
+    headers: req.headers,
+    body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+  };
+}
+
+/** Framework and unexpected errors become catalog errors; unexpected ones are logged, never shown. */
+function toApiError(err: unknown, log?: (msg: string) => void): ApiError {
+  if (isApiError(err)) return err;
+  const code = (err as { code?: string } | null)?.code;
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return apiError(Gateway.RequestTooLarge);
+  if (code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || code === 'FST_ERR_CTP_EMPTY_TYPE') {
+    return apiError(Gateway.InvalidEncoding);
+  }
+  log?.(`internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  return apiError(Gateway.InternalError);
+}
