@@ -1,0 +1,19 @@
+import type { Action } from './action.js';
+import { ID_RULE } from './params.js';
+
+/** DescribeEnsRegions: every configured ENS node, or the one asked for. */
+export const DescribeEnsRegions: Action = {
+  name: 'DescribeEnsRegions',
+  async run(p, ctx) {
+    const only = p.optional('EnsRegionId', ID_RULE);
+    const regions = ctx.services.regions.all.filter((r) => only === undefined || r.id === only);
+    return {
+      Code: 0,
+      EnsRegions: {
+        EnsRegions: regions.map((r) => ({
+          EnsRegionId: r.id, Name: r.name, EnName: r.enName, Area: r.area, Province: r.province,
+        })),
+      },
+    };
+  },
+};

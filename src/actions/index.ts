@@ -1,0 +1,30 @@
+/**
+ * The action table: every API action edgesnap answers, by its wire name. An
+ * action missing here answers `InvalidAction.NotFound`. docs/api.md lists the
+ * same set (a test keeps them in step).
+ */
+import type { Action } from './action.js';
+import { CreateDisk } from './CreateDisk.js';
+import { CreateSnapshot } from './CreateSnapshot.js';
+import { DeleteDisk } from './DeleteDisk.js';
+import { DeleteSnapshot } from './DeleteSnapshot.js';
+import { DescribeDisks } from './DescribeDisks.js';
+import { DescribeEnsRegions } from './DescribeEnsRegions.js';
+import { DescribeSnapshots } from './DescribeSnapshots.js';
+
+export const ENS_API_VERSION = '2017-11-10';
+
+export const ACTIONS: ReadonlyMap<string, Action> = new Map(
+  [
+    CreateDisk,
+    CreateSnapshot,
+    DeleteDisk,
+    DeleteSnapshot,
+    DescribeDisks,
+    DescribeEnsRegions,
+    DescribeSnapshots,
+  ].map((a) => [a.name, a]),
+);
+
+export type { Action, ActionContext, ActionOptions, ActionResult } from './action.js';
+export { Params } from './params.js';

@@ -1,0 +1,48 @@
+/** Response item shapes shared by several actions, named and typed as the SDK models. */
+import { isoSeconds } from '../kernel/clock.js';
+import type { DiskRecord, SnapshotRecord } from '../store/records.js';
+
+const MiB = 2 ** 20;
+
+/** One `Disks.Disks[]` item of DescribeDisks (Size in MiB, a number). */
+export function diskItem(d: DiskRecord): Record<string, unknown> {
+  return {
+    DiskId: d.id,
+    DiskName: d.name,
+    Description: d.description,
+    Category: d.category,
+    Size: Math.round(d.sizeBytes / MiB),
+    Status: d.status,
+    Type: d.diskType,
+    DiskChargeType: d.chargeType,
+    EnsRegionId: d.regionId,
+    InstanceId: '',
+    InstanceName: '',
+    SnapshotId: d.sourceSnapshotId,
+    CreationTime: isoSeconds(d.createdAt),
+    Portable: true,
+    DeleteWithInstance: false,
+    Encrypted: false,
+    EncryptedKeyId: '',
+    SerialId: d.id.replace(/^d-/, ''),
+    Tags: { Tags: [] },
+  };
+}
+
+/** One `Snapshots[]` item of DescribeSnapshots (Size: a string, MiB). SnapshotName only when one was given. */
+export function snapshotItem(s: SnapshotRecord): Record<string, unknown> {
+  return {
+    SnapshotId: s.id,
+    ...(s.name ? { SnapshotName: s.name } : {}),
+    Description: s.description,
+    Status: s.status,
+    CreationTime: isoSeconds(s.createdAt),
+    Size: String(Math.round(s.sizeBytes / MiB)),
+    SourceDiskId: s.diskId,
+    SourceDiskType: s.diskType,
+    SourceDiskCategory: s.diskCategory,
+    EnsRegionId: s.regionId,
+    SourceEnsRegionId: '',
+    SourceSnapshotId: '',
+  };
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+/**
+ * The `edgesnap` command. `edgesnap serve [--data-dir DIR] [--listen HOST:PORT]
+ * [--nbd-listen HOST:PORT] [--snapshot-id-format array|string]`.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startEdgesnap, type HostPort } from '../main.js';
+
+const USAGE = `usage: edgesnap serve [options]
+  --data-dir DIR                 where metadata, disks and chunks live (default ./data)
+  --listen HOST:PORT             API listener (default 127.0.0.1:8787)
+  --nbd-listen HOST:PORT         NBD listener (default 127.0.0.1:10809)
+  --snapshot-id-format FORMAT    CreateSnapshot's SnapShotId: array (default, as the SDKs) or string
+  --chunk-size BYTES             chunk size of the block engine (power of two, 64 KiB-4 MiB; default 1 MiB)
+environment: EDGESNAP_ROOT_ACCESS_KEY_ID / EDGESNAP_ROOT_ACCESS_KEY_SECRET seed the root account's key`;
+
+export function parseHostPort(value: string, flag: string): HostPort {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw new Error(`${flag} wants HOST:PORT, got ${JSON.stringify(value)}`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+async function serve(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'data-dir': { type: 'string', default: './data' },
+      listen: { type: 'string', default: '127.0.0.1:8787' },
+      'nbd-listen': { type: 'string', default: '127.0.0.1:10809' },
+      'snapshot-id-format': { type: 'string', default: 'array' },
+      'chunk-size': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return void console.log(USAGE);
+  const format = values['snapshot-id-format'];
+  if (format !== 'array' && format !== 'string') throw new Error('--snapshot-id-format is array or string');
+  const id = process.env.EDGESNAP_ROOT_ACCESS_KEY_ID;
+  const secret = process.env.EDGESNAP_ROOT_ACCESS_KEY_SECRET;
+  if ((id && !secret) || (!id && secret)) {
+    throw new Error('set both EDGESNAP_ROOT_ACCESS_KEY_ID and EDGESNAP_ROOT_ACCESS_KEY_SECRET, or neither');
+  }
+  const dataDir = resolve(values['data-dir']!);
+  const running = await startEdgesnap({
+    dataDir,
+    listen: parseHostPort(values.listen!, '--listen'),
+    nbdListen: parseHostPort(values['nbd-listen']!, '--nbd-listen'),
+    snapshotIdFormat: format,
+    rootKey: id && secret ? { id, secret } : undefined,
+    chunkSize: values['chunk-size'] ? Number(values['chunk-size']) : undefined,
+    log: (msg) => console.error(msg),
+  });
+  console.log(`edgesnap is serving the ENS API (2017-11-10) at http://${running.api.host}:${running.api.port}/`);
+  console.log(`disks are NBD exports at nbd://${running.nbd.host}:${running.nbd.port}/<DiskId>`);
+  console.log(`data directory: ${dataDir}`);
+  if (running.generatedSecret) {
+    console.log(`root AccessKey generated: AccessKeyId ${running.accessKeyId}  AccessKeySecret ${running.generatedSecret}`);
+    console.log(`(shown once; also saved with mode 0600 in ${running.credentialsFile})`);
+  } else {
+    console.log(`root AccessKeyId ${running.accessKeyId} (secret: from EDGESNAP_ROOT_ACCESS_KEY_SECRET or ${dataDir}/credentials.json)`);
+  }
+  const shutdown = (): void => {
+    console.log('edgesnap: shutting down');
+    running.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === 'serve') return serve(rest);
+  console.log(USAGE);
+  if (command !== undefined && command !== '--help' && command !== '-h') process.exitCode = 2;
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(`edgesnap: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

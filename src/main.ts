@@ -1,0 +1,124 @@
+/**
+ * The composition root: the only place that picks concrete implementations
+ * (SQLite store, local block engine, NBD server, fastify gateway) and wires
+ * them together. `startEdgesnap` is what `edgesnap serve` and the end-to-end
+ * tests run.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { systemClock, type Clock } from './kernel/clock.js';
+import { randomIds, type IdGenerator } from './kernel/ids.js';
+import { LocalBlockEngine } from './engine/index.js';
+import type { ExportResolver } from './engine/block-device.js';
+import { NbdServer } from './engine/nbd/server.js';
+import { SqliteMetadataStore } from './store/sqlite/sqlite-store.js';
+import { createServices, DEFAULT_REGIONS, JobRunner, type Region, type Services } from './services/index.js';
+import { ACTIONS } from './actions/index.js';
+import { ReplayGuard } from './gateway/auth/index.js';
+import { buildGateway } from './gateway/http-server.js';
+import { acquireDataDirLock } from './data-dir-lock.js';
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface EdgesnapConfig {
+  dataDir: string;
+  listen: HostPort;
+  nbdListen: HostPort;
+  snapshotIdFormat?: 'array' | 'string';
+  rootKey?: { id: string; secret: string };
+  regions?: readonly Region[];
+  chunkSize?: number;
+  clock?: Clock;
+  ids?: IdGenerator;
+  /** How long idle job workers wait between looks at the queue. */
+  jobPollMs?: number;
+  /** false: jobs run only when `jobs.drain()` is called (tests watch `creating` states). */
+  startJobs?: boolean;
+  log?: (msg: string) => void;
+}
+
+export interface RunningEdgesnap {
+  readonly api: HostPort;
+  readonly nbd: HostPort;
+  readonly accountId: string;
+  readonly accessKeyId: string;
+  /** Set only on the first start without a configured key. */
+  readonly generatedSecret?: string;
+  readonly credentialsFile?: string;
+  readonly services: Services;
+  readonly jobs: JobRunner;
+  close(): Promise<void>;
+}
+
+export async function startEdgesnap(config: EdgesnapConfig): Promise<RunningEdgesnap> {
+  const clock = config.clock ?? systemClock;
+  const ids = config.ids ?? randomIds;
+  const log = config.log ?? (() => undefined);
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const lock = await acquireDataDirLock(config.dataDir);
+  const cleanups: (() => Promise<void>)[] = [() => lock.release()];
+  const closeAll = async (): Promise<void> => {
+    for (const c of cleanups.reverse()) await c().catch((err) => log(`shutdown: ${String(err)}`));
+  };
+  try {
+    const store = new SqliteMetadataStore(join(config.dataDir, 'metadata.db'));
+    cleanups.push(() => store.close());
+    await store.migrate();
+    const engine = await LocalBlockEngine.open({ dataDir: join(config.dataDir, 'engine'), chunkSize: config.chunkSize, clock });
+    cleanups.push(() => engine.close());
+
+    let runner: JobRunner | undefined;
+    const services = createServices({ store, engine, clock, ids, log, jobsQueued: () => runner?.kick() },
+      config.regions ?? DEFAULT_REGIONS);
+    const root = await services.accounts.ensureRootKey(config.rootKey);
+    const credentialsFile = root.generatedSecret ? await writeCredentials(config.dataDir, root) : undefined;
+
+    await store.transaction((tx) => tx.releaseAllLeases(clock.now()));
+    await services.snapshots.reconcileSessions();
+    runner = new JobRunner({ store, clock, ids, handlers: services.jobHandlers, log, pollMs: config.jobPollMs });
+    if (config.startJobs !== false) runner.start();
+    const jobs = runner;
+    cleanups.push(() => jobs.stop());
+
+    const nbd = new NbdServer(servableExports(engine.exports(), (id) => services.disks.isServable(id)), { log });
+    const nbdAddress = await nbd.listen(config.nbdListen.host, config.nbdListen.port);
+    cleanups.push(() => nbd.close());
+
+    const gateway = buildGateway({
+      services, actions: ACTIONS, ids, replay: new ReplayGuard(clock), log,
+      actionOptions: { snapshotIdFormat: config.snapshotIdFormat ?? 'array' },
+    });
+    await gateway.listen({ host: config.listen.host, port: config.listen.port });
+    cleanups.push(() => gateway.close());
+    const address = gateway.server.address();
+    const apiPort = typeof address === 'object' && address ? address.port : config.listen.port;
+
+    return {
+      api: { host: config.listen.host, port: apiPort }, nbd: nbdAddress, accountId: root.accountId,
+      accessKeyId: root.accessKeyId, generatedSecret: root.generatedSecret, credentialsFile, services, jobs,
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+/** Serves only disks whose state allows it (not while being created or deleted); never lists exports. */
+function servableExports(inner: ExportResolver, isServable: (id: string) => Promise<boolean>): ExportResolver {
+  return {
+    open: async (name) => ((await isServable(name)) ? inner.open(name) : undefined),
+    list: async () => null,
+  };
+}
+
+async function writeCredentials(dataDir: string, root: { accountId: string; accessKeyId: string; generatedSecret?: string }):
+  Promise<string> {
+  const file = join(dataDir, 'credentials.json');
+  const body = { accountId: root.accountId, accessKeyId: root.accessKeyId, accessKeySecret: root.generatedSecret };
+  await writeFile(file, JSON.stringify(body, null, 2) + '\n', { mode: 0o600, flag: 'w' });
+  return file;
+}

@@ -1,0 +1,102 @@
+/**
+ * Disks: creation (blank or from a snapshot), listing and deletion. The bytes
+ * are made by jobs: `disk.create` makes the sparse volume or restores the
+ * snapshot into it (verified chunk by chunk), then the disk turns `Available`.
+ */
+import { apiError } from '../kernel/errors.js';
+import { Ens } from '../kernel/catalog.js';
+import type { DiskFilter } from '../store/metadata-store.js';
+import type { DiskCategory, DiskRecord, Page } from '../store/records.js';
+import { GiB, type RequestContext, type ServiceDeps } from './context.js';
+import { enqueueJob, type JobHandler } from './jobs/job-runner.js';
+import type { Regions } from './regions.js';
+
+export interface CreateDiskInput {
+  regionId: string;
+  category: DiskCategory;
+  /** Requested size in GiB; with a snapshot the disk is at least the snapshot's size. */
+  sizeGiB?: number;
+  snapshotId?: string;
+  name: string;
+  description: string;
+}
+
+export const DISK_CREATE_JOB = 'disk.create';
+export const DISK_DELETE_JOB = 'disk.delete';
+
+export class Disks {
+  constructor(private readonly deps: ServiceDeps, private readonly regions: Regions) {}
+
+  async create(ctx: RequestContext, input: CreateDiskInput): Promise<{ diskId: string }> {
+    const { store, clock, ids } = this.deps;
+    const region = this.regions.require(input.regionId);
+    const diskId = ids.resourceId('d');
+    await store.transaction(async (tx) => {
+      let sizeBytes = (input.sizeGiB ?? (input.snapshotId ? 0 : region.diskDefaultGiB)) * GiB;
+      if (input.snapshotId) {
+        const snap = await tx.getSnapshot(input.snapshotId, ctx.accountId);
+        if (!snap || snap.regionId !== region.id) throw apiError(Ens.SnapshotNotFound, input.snapshotId);
+        if (snap.status !== 'available') throw apiError(Ens.SnapshotStatusNotMatch, input.snapshotId);
+        sizeBytes = Math.max(sizeBytes, snap.sizeBytes);
+      }
+      if (sizeBytes < region.diskMinGiB * GiB || sizeBytes > region.diskMaxGiB * GiB) {
+        throw apiError(Ens.InvalidParameter, 'Size');
+      }
+      const now = clock.now();
+      await tx.insertDisk({
+        id: diskId, accountId: ctx.accountId, regionId: region.id, name: input.name, description: input.description,
+        category: input.category, sizeBytes, status: 'Creating', diskType: '2', chargeType: 'postpay',
+        sourceSnapshotId: input.snapshotId ?? '', createdAt: now, deletedAt: null,
+      });
+      await enqueueJob(tx, ids, now, DISK_CREATE_JOB, { diskId });
+    });
+    this.deps.jobsQueued();
+    return { diskId };
+  }
+
+  async describe(filter: DiskFilter): Promise<Page<DiskRecord>> {
+    return this.deps.store.transaction((tx) => tx.listDisks(filter));
+  }
+
+  async delete(ctx: RequestContext, diskId: string): Promise<void> {
+    const { store, clock, ids } = this.deps;
+    await store.transaction(async (tx) => {
+      const disk = await tx.getDisk(diskId, ctx.accountId);
+      if (!disk) throw apiError(Ens.DiskNotFound, diskId);
+      if (disk.status !== 'Available' && disk.status !== 'Failed') throw apiError(Ens.IncorrectDiskStatus, diskId);
+      if ((await tx.countSnapshots({ diskId, status: 'creating' })) > 0) throw apiError(Ens.IncorrectDiskStatus, diskId);
+      const now = clock.now();
+      await tx.updateDisk(diskId, { status: 'Deleted', deletedAt: now });
+      await enqueueJob(tx, ids, now, DISK_DELETE_JOB, { diskId });
+    });
+    this.deps.jobsQueued();
+  }
+
+  /** Whether the disk's volume may be served over NBD now. */
+  async isServable(diskId: string): Promise<boolean> {
+    const disk = await this.deps.store.transaction((tx) => tx.getDisk(diskId));
+    return disk?.status === 'Available' || disk?.status === 'In-use';
+  }
+
+  jobHandlers(): Record<string, JobHandler> {
+    const { store, engine } = this.deps;
+    return {
+      [DISK_CREATE_JOB]: {
+        run: async (payload, { signal }) => {
+          const disk = await store.transaction((tx) => tx.getDisk(String(payload.diskId)));
+          if (!disk || disk.status !== 'Creating') return;
+          if (disk.sourceSnapshotId) await engine.restoreVolume(disk.sourceSnapshotId, disk.id, disk.sizeBytes, signal);
+          else await engine.createVolume(disk.id, disk.sizeBytes);
+          await store.transaction(async (tx) => {
+            const now = await tx.getDisk(disk.id);
+            if (now?.status === 'Creating') await tx.updateDisk(disk.id, { status: 'Available' });
+          });
+        },
+        onFailed: async (payload) => {
+          await store.transaction((tx) => tx.updateDisk(String(payload.diskId), { status: 'Failed' }));
+        },
+      },
+      [DISK_DELETE_JOB]: { run: async (payload) => engine.deleteVolume(String(payload.diskId)) },
+    };
+  }
+}

@@ -1,0 +1,34 @@
+/** The services of edgesnap, built once by `main` over the injected ports. */
+import type { ServiceDeps } from './context.js';
+import { Accounts } from './accounts.js';
+import { Disks } from './disks.js';
+import type { JobHandler } from './jobs/job-runner.js';
+import { Regions, type Region } from './regions.js';
+import { Snapshots } from './snapshots.js';
+
+export interface Services {
+  readonly accounts: Accounts;
+  readonly regions: Regions;
+  readonly disks: Disks;
+  readonly snapshots: Snapshots;
+  /** Every job type's handler, for the job runner. */
+  readonly jobHandlers: Readonly<Record<string, JobHandler>>;
+}
+
+export function createServices(deps: ServiceDeps, regionList: readonly Region[]): Services {
+  const regions = new Regions(regionList);
+  const disks = new Disks(deps, regions);
+  const snapshots = new Snapshots(deps, regions);
+  return {
+    accounts: new Accounts(deps),
+    regions,
+    disks,
+    snapshots,
+    jobHandlers: { ...disks.jobHandlers(), ...snapshots.jobHandlers() },
+  };
+}
+
+export type { RequestContext, ServiceDeps } from './context.js';
+export { GiB, MiB } from './context.js';
+export { DEFAULT_REGIONS, type Region } from './regions.js';
+export { JobRunner, type JobHandler } from './jobs/job-runner.js';

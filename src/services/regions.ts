@@ -1,0 +1,51 @@
+/**
+ * ENS nodes ("regions"): a configured list of real ENS node ids. Every disk and
+ * snapshot lives in one of them. Per-region disk size limits (GiB) are what
+ * CreateDisk enforces.
+ */
+import { apiError } from '../kernel/errors.js';
+import { Ens } from '../kernel/catalog.js';
+
+export interface Region {
+  readonly id: string;
+  readonly name: string;
+  readonly enName: string;
+  readonly area: string;
+  readonly province: string;
+  readonly diskMinGiB: number;
+  readonly diskMaxGiB: number;
+  readonly diskDefaultGiB: number;
+}
+
+const region = (id: string, name: string, enName: string, area: string, province: string): Region => ({
+  id, name, enName, area, province, diskMinGiB: 20, diskMaxGiB: 32_768, diskDefaultGiB: 20,
+});
+
+/** The default set, ids as ENS names its nodes. */
+export const DEFAULT_REGIONS: readonly Region[] = [
+  region('cn-hangzhou-telecom', '杭州电信', 'Hangzhou Telecom', 'EastChina', 'Zhejiang'),
+  region('cn-shenzhen-3', '深圳3', 'Shenzhen-3', 'SouthChina', 'Guangdong'),
+  region('cn-beijing-15', '北京15', 'Beijing-15', 'NorthChina', 'Beijing'),
+  region('cn-dalian-unicom', '大连联通', 'Dalian Unicom', 'NorthEastChina', 'Liaoning'),
+  region('cn-chengdu-telecom', '成都电信', 'Chengdu Telecom', 'SouthWestChina', 'Sichuan'),
+  region('ch-zurich-1', '苏黎世1', 'Zurich-1', 'Europe', 'Zurich'),
+];
+
+export class Regions {
+  private readonly byId: ReadonlyMap<string, Region>;
+
+  constructor(readonly all: readonly Region[]) {
+    this.byId = new Map(all.map((r) => [r.id, r]));
+  }
+
+  find(id: string): Region | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The region, or `InvalidParameter.EnsRegionId`. */
+  require(id: string): Region {
+    const r = this.byId.get(id);
+    if (!r) throw apiError(Ens.InvalidParameter, 'EnsRegionId');
+    return r;
+  }
+}

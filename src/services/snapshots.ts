@@ -1,0 +1,151 @@
+/**
+ * Snapshots: the CreateSnapshot rules and the job that fills a snapshot in.
+ *
+ * CreateSnapshot fixes the point in time first (the engine's copy-before-write
+ * session, durable) and then records snapshot + order + job in one
+ * transaction; if that transaction fails the session is aborted, so nothing is
+ * half-created. The job reads the point-in-time image and moves the snapshot
+ * to `available` (or `error` once its retries are spent).
+ */
+import { apiError } from '../kernel/errors.js';
+import { Ens, Spec } from '../kernel/catalog.js';
+import { EngineError } from '../engine/engine.js';
+import { StoreConflictError, type SnapshotFilter } from '../store/metadata-store.js';
+import type { Page, SnapshotRecord } from '../store/records.js';
+import type { RequestContext, ServiceDeps } from './context.js';
+import { enqueueJob, PermanentJobError, type JobHandler } from './jobs/job-runner.js';
+import type { Regions } from './regions.js';
+
+export interface CreateSnapshotInput {
+  regionId: string;
+  diskId: string;
+  name: string;
+  description: string;
+}
+
+export const SNAPSHOT_CREATE_JOB = 'snapshot.create';
+export const SNAPSHOT_DELETE_JOB = 'snapshot.delete';
+
+const SNAPSHOTTABLE_DISK_STATES = new Set(['Available', 'In-use']);
+
+export class Snapshots {
+  constructor(private readonly deps: ServiceDeps, private readonly regions: Regions) {}
+
+  async create(ctx: RequestContext, input: CreateSnapshotInput): Promise<{ snapshotId: string; orderId: string }> {
+    const { store, engine, ids } = this.deps;
+    this.regions.require(input.regionId);
+    const disk = await store.transaction((tx) => tx.getDisk(input.diskId, ctx.accountId));
+    if (!disk || disk.regionId !== input.regionId) throw apiError(Ens.DiskNotFound, input.diskId);
+    if (!SNAPSHOTTABLE_DISK_STATES.has(disk.status)) throw apiError(Ens.IncorrectDiskStatus, input.diskId);
+    const snapshotId = ids.resourceId('s');
+    const orderId = ids.numericId(15);
+    try {
+      await engine.beginSnapshot(disk.id, snapshotId);
+    } catch (err) {
+      if (err instanceof EngineError && err.kind === 'SessionBusy') throw apiError(Spec.SystemConcurrentOperate!);
+      throw err;
+    }
+    try {
+      await this.record(ctx, input, snapshotId, orderId);
+    } catch (err) {
+      await engine.abortSnapshot(snapshotId);
+      if (err instanceof StoreConflictError) throw apiError(Spec.SystemConcurrentOperate!);
+      throw err;
+    }
+    this.deps.jobsQueued();
+    return { snapshotId, orderId };
+  }
+
+  private async record(ctx: RequestContext, input: CreateSnapshotInput, snapshotId: string, orderId: string):
+    Promise<void> {
+    const { store, clock, ids } = this.deps;
+    await store.transaction(async (tx) => {
+      const now = clock.now();
+      const disk = await tx.getDisk(input.diskId, ctx.accountId);
+      if (!disk || disk.regionId !== input.regionId) throw apiError(Ens.DiskNotFound, input.diskId);
+      if (!SNAPSHOTTABLE_DISK_STATES.has(disk.status)) throw apiError(Ens.IncorrectDiskStatus, input.diskId);
+      if ((await tx.countSnapshots({ diskId: disk.id, status: 'creating' })) > 0) {
+        throw apiError(Spec.SystemConcurrentOperate!);
+      }
+      await tx.insertSnapshot({
+        id: snapshotId, accountId: ctx.accountId, regionId: disk.regionId, diskId: disk.id,
+        diskCategory: disk.category, diskType: disk.diskType, name: input.name, description: input.description,
+        status: 'creating', sizeBytes: disk.sizeBytes, orderId, error: '', createdAt: now, deletedAt: null,
+      });
+      await tx.insertOrder({
+        id: orderId, accountId: ctx.accountId, action: 'CreateSnapshot', resourceType: 'snapshot',
+        resourceId: snapshotId, regionId: disk.regionId, chargeType: 'PostPaid', createdAt: now,
+      });
+      await enqueueJob(tx, ids, now, SNAPSHOT_CREATE_JOB, { snapshotId });
+    });
+  }
+
+  async describe(filter: SnapshotFilter): Promise<Page<SnapshotRecord>> {
+    return this.deps.store.transaction((tx) => tx.listSnapshots(filter));
+  }
+
+  /** Marks the snapshot deleted and queues the removal of its manifest. */
+  async delete(ctx: RequestContext, snapshotId: string): Promise<void> {
+    const { store, clock, ids } = this.deps;
+    await store.transaction(async (tx) => {
+      const snap = await tx.getSnapshot(snapshotId, ctx.accountId);
+      if (!snap) throw apiError(Ens.SnapshotNotFound, snapshotId);
+      if (snap.status !== 'available' && snap.status !== 'error') throw apiError(Ens.SnapshotStatusNotMatch, snapshotId);
+      if ((await tx.countDisks({ sourceSnapshotId: snapshotId, status: 'Creating' })) > 0) {
+        throw apiError(Ens.SnapshotCloneDiskNotNull, snapshotId);
+      }
+      const now = clock.now();
+      await tx.updateSnapshot(snapshotId, { status: 'deleted', deletedAt: now });
+      await enqueueJob(tx, ids, now, SNAPSHOT_DELETE_JOB, { snapshotId });
+    });
+    this.deps.jobsQueued();
+  }
+
+  jobHandlers(): Record<string, JobHandler> {
+    return { [SNAPSHOT_CREATE_JOB]: this.createJob(), [SNAPSHOT_DELETE_JOB]: this.deleteJob() };
+  }
+
+  private createJob(): JobHandler {
+    const { store, engine } = this.deps;
+    return {
+      run: async (payload, { signal }) => {
+        const snapshotId = String(payload.snapshotId);
+        const snap = await store.transaction((tx) => tx.getSnapshot(snapshotId));
+        if (!snap || snap.status !== 'creating') return;
+        try {
+          await engine.runSnapshot(snapshotId, signal);
+        } catch (err) {
+          if (err instanceof EngineError && err.kind === 'SessionNotFound') throw new PermanentJobError(err.message);
+          throw err;
+        }
+        await store.transaction((tx) => tx.updateSnapshot(snapshotId, { status: 'available' }));
+      },
+      onFailed: async (payload, error) => {
+        const snapshotId = String(payload.snapshotId);
+        await store.transaction((tx) => tx.updateSnapshot(snapshotId, { status: 'error', error }));
+        await engine.abortSnapshot(snapshotId);
+      },
+    };
+  }
+
+  private deleteJob(): JobHandler {
+    return { run: async (payload) => this.deps.engine.deleteSnapshot(String(payload.snapshotId)) };
+  }
+
+  /**
+   * At start-up: a copy-before-write session whose snapshot is not `creating`
+   * (the process died between fixing the point in time and recording it) is
+   * aborted, so it stops copying.
+   */
+  async reconcileSessions(): Promise<number> {
+    const { store, engine } = this.deps;
+    let aborted = 0;
+    for (const snapshotId of await engine.listSessions()) {
+      const snap = await store.transaction((tx) => tx.getSnapshot(snapshotId));
+      if (snap?.status === 'creating') continue;
+      await engine.abortSnapshot(snapshotId);
+      aborted++;
+    }
+    return aborted;
+  }
+}
