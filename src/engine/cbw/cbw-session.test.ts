@@ -1,0 +1,105 @@
+/** Deterministic interleavings of guest writes and the job's captures in one session. */
+import assert from 'node:assert/strict';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { systemClock } from '../../kernel/clock.js';
+import { MemoryChunkStore } from '../chunks/memory-chunk-store.js';
+import { sha256Hex } from '../chunks/chunk-store.js';
+import { HookedChunkStore, Prng, tempDir, type TempDir } from '../testing/fixtures.js';
+import { Volume } from '../volume/volume.js';
+import { CbwSession } from './cbw-session.js';
+
+const CHUNK = 64 * 1024;
+const SIZE = 8 * CHUNK;
+
+/** A promise and its resolver. */
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+describe('CbwSession', () => {
+  let dir: TempDir;
+  let volume: Volume;
+  let store: HookedChunkStore;
+  let session: CbwSession;
+  let image: Buffer;
+
+  beforeEach(async () => {
+    dir = await tempDir();
+    const path = join(dir.path, 'v.raw');
+    image = new Prng('cbw').bytes(SIZE);
+    const fh = await open(path, 'w');
+    await fh.write(image, 0, SIZE, 0);
+    await fh.close();
+    volume = await Volume.open('v', path);
+    store = new HookedChunkStore(new MemoryChunkStore());
+    const header = { snapshotId: 's', volumeId: 'v', sizeBytes: SIZE, chunkSize: CHUNK, createdAt: 0 };
+    session = await CbwSession.create(join(dir.path, 's.session'), header, store, dir.path);
+    await session.attachTo(volume);
+  });
+  afterEach(async () => {
+    await session.end();
+    await volume.close();
+    await dir.cleanup();
+  });
+
+  const oldDigest = (i: number): string => sha256Hex(image.subarray(i * CHUNK, (i + 1) * CHUNK));
+
+  it('the job does not re-capture a chunk a guest write is capturing (it waits for the lock)', async () => {
+    const held = gate();
+    store.beforePut = () => held.promise;
+    const guestWrite = volume.write(2 * CHUNK + 5, Buffer.alloc(10, 0xee), false);
+    await systemClock.sleep(1);
+    const jobCapture = session.capture(volume, 2, false);
+    await systemClock.sleep(1);
+    held.open();
+    await Promise.all([guestWrite, jobCapture]);
+    assert.equal(store.puts, 1);
+    assert.deepEqual(session.uncaptured(), [0, 1, 3, 4, 5, 6, 7]);
+    for (const i of session.uncaptured()) await session.capture(volume, i, false);
+    assert.deepEqual(session.digests(), Array.from({ length: 8 }, (_, i) => oldDigest(i)));
+  });
+
+  it('a guest write waits for the job capture of its chunk and then does not capture again', async () => {
+    const held = gate();
+    store.beforePut = () => held.promise;
+    const jobCapture = session.capture(volume, 3, false);
+    await systemClock.sleep(1);
+    let written = false;
+    const guestWrite = volume.write(3 * CHUNK, Buffer.alloc(CHUNK, 1), true).then(() => (written = true));
+    await systemClock.sleep(20);
+    assert.equal(written, false, 'the write is held while its chunk is being captured');
+    held.open();
+    await Promise.all([jobCapture, guestWrite]);
+    assert.equal(store.puts, 1);
+    assert.deepEqual((await volume.read(3 * CHUNK, CHUNK)), Buffer.alloc(CHUNK, 1));
+    for (const i of session.uncaptured()) await session.capture(volume, i, false);
+    assert.equal(session.digests()[3], oldDigest(3));
+  });
+
+  it('different chunks are captured concurrently; a write straddling chunks captures both', async () => {
+    const held = gate();
+    store.beforePut = (digest) => (digest === oldDigest(0) ? held.promise : Promise.resolve());
+    let blockedDone = false;
+    const blocked = volume.write(10, Buffer.alloc(5, 9), false).then(() => (blockedDone = true));
+    await volume.write(2 * CHUNK - 3, Buffer.alloc(6, 7), false); // chunks 1 and 2
+    await volume.write(5 * CHUNK, Buffer.alloc(5, 9), false);
+    assert.equal(blockedDone, false, 'chunk 0 is still being captured while 1, 2 and 5 went through');
+    held.open();
+    await blocked;
+    assert.deepEqual(session.uncaptured(), [3, 4, 6, 7]);
+    for (const i of session.uncaptured()) await session.capture(volume, i, false);
+    assert.deepEqual(session.digests(), Array.from({ length: 8 }, (_, i) => oldDigest(i)));
+    assert.equal(session.storedBytes(), SIZE);
+  });
+
+  it('after end, writes are no longer guarded and captures are refused', async () => {
+    await session.end();
+    await volume.write(0, Buffer.alloc(10, 1), false);
+    assert.equal(store.puts, 0);
+    assert.throws(() => session.assertActive(), /ended/);
+  });
+});

@@ -1,0 +1,113 @@
+/**
+ * The conformance suite every ChunkStore must pass. An implementation's test
+ * file calls `chunkStoreSuite(name, factory)`; the factory gives a fresh,
+ * empty store and a cleanup.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { sha256Hex, type ChunkStore } from './chunk-store.js';
+
+export interface ChunkStoreFixture {
+  readonly store: ChunkStore;
+  cleanup(): Promise<void>;
+}
+
+function chunk(label: string, size = 4096): { digest: string; data: Buffer } {
+  const data = Buffer.alloc(size);
+  for (let i = 0; i < size; i += 32) Buffer.from(sha256Hex(`${label}:${i}`), 'hex').copy(data, i);
+  return { digest: sha256Hex(data), data };
+}
+
+async function collect(iterable: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const item of iterable) out.push(item);
+  return out.sort();
+}
+
+export function chunkStoreSuite(name: string, factory: () => Promise<ChunkStoreFixture>): void {
+  describe(`ChunkStore conformance: ${name}`, () => {
+    let fixture: ChunkStoreFixture;
+    let store: ChunkStore;
+    beforeEach(async () => {
+      fixture = await factory();
+      store = fixture.store;
+    });
+    afterEach(async () => fixture.cleanup());
+
+    it('is empty when new', async () => {
+      const { digest } = chunk('a');
+      assert.deepEqual(await collect(store.list()), []);
+      assert.equal(await store.has(digest), false);
+      assert.equal(await store.get(digest), undefined);
+      assert.equal(await store.delete(digest), false);
+    });
+
+    it('round-trips exact bytes, including a partial and an empty chunk', async () => {
+      for (const [label, size] of [['x', 65536], ['y', 12345], ['z', 0]] as const) {
+        const { digest, data } = chunk(label, size);
+        assert.equal(await store.put(digest, data), true);
+        const back = await store.get(digest);
+        assert.ok(back);
+        assert.equal(sha256Hex(back), digest);
+        assert.equal(back.length, size);
+      }
+    });
+
+    it('does not alias the caller buffer', async () => {
+      const { digest, data } = chunk('alias');
+      await store.put(digest, data);
+      data.fill(7);
+      const back = await store.get(digest);
+      assert.equal(sha256Hex(back!), digest);
+      back!.fill(9);
+      assert.equal(sha256Hex((await store.get(digest))!), digest);
+    });
+
+    it('put is idempotent: the second put reports false and keeps the content', async () => {
+      const { digest, data } = chunk('b');
+      assert.equal(await store.put(digest, data), true);
+      assert.equal(await store.put(digest, data), false);
+      assert.equal(sha256Hex((await store.get(digest))!), digest);
+      assert.deepEqual(await collect(store.list()), [digest]);
+    });
+
+    it('has, delete and list agree', async () => {
+      const chunks = ['c1', 'c2', 'c3', 'c4'].map((l) => chunk(l));
+      for (const c of chunks) await store.put(c.digest, c.data);
+      assert.deepEqual(await collect(store.list()), chunks.map((c) => c.digest).sort());
+      assert.equal(await store.delete(chunks[1]!.digest), true);
+      assert.equal(await store.delete(chunks[1]!.digest), false);
+      assert.equal(await store.has(chunks[1]!.digest), false);
+      assert.equal(await store.get(chunks[1]!.digest), undefined);
+      assert.equal(await store.has(chunks[0]!.digest), true);
+      const left = [chunks[0]!, chunks[2]!, chunks[3]!].map((c) => c.digest).sort();
+      assert.deepEqual(await collect(store.list()), left);
+      assert.equal(await store.put(chunks[1]!.digest, chunks[1]!.data), true, 'a deleted chunk can be stored again');
+    });
+
+    it('concurrent puts of one digest store it once', async () => {
+      const { digest, data } = chunk('d', 256 * 1024);
+      const results = await Promise.all(Array.from({ length: 8 }, () => store.put(digest, data)));
+      assert.equal(results.filter((r) => r).length, 1);
+      assert.equal(sha256Hex((await store.get(digest))!), digest);
+      assert.deepEqual(await collect(store.list()), [digest]);
+    });
+
+    it('concurrent puts of different digests all land', async () => {
+      const chunks = Array.from({ length: 32 }, (_, i) => chunk(`e${i}`, 8192));
+      const results = await Promise.all(chunks.map((c) => store.put(c.digest, c.data)));
+      assert.ok(results.every((r) => r));
+      assert.deepEqual(await collect(store.list()), chunks.map((c) => c.digest).sort());
+    });
+
+    it('rejects malformed digests', async () => {
+      const { data } = chunk('f');
+      for (const bad of ['', 'ABC', '../x', 'g'.repeat(64), 'A'.repeat(64), '0'.repeat(63)]) {
+        await assert.rejects(store.put(bad, data), TypeError);
+        await assert.rejects(store.get(bad), TypeError);
+        await assert.rejects(store.has(bad), TypeError);
+        await assert.rejects(store.delete(bad), TypeError);
+      }
+    });
+  });
+}

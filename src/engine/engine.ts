@@ -1,0 +1,79 @@
+/**
+ * The block engine's facade: what services may ask of the bytes. Knows nothing
+ * of accounts, orders, regions or the API; identifiers are opaque strings.
+ *
+ * Durability contract: every method that resolves has made its effect durable
+ * (fsync'ed); every method is idempotent, so a job that crashed half-way can
+ * call it again.
+ */
+import type { ExportResolver } from './block-device.js';
+
+export interface ManifestInfo {
+  /** Size of the snapshotted volume in bytes. */
+  readonly sizeBytes: number;
+  readonly chunkSize: number;
+  /** Chunks that are not all-zero (each a stored, SHA-256-addressed chunk). */
+  readonly dataChunks: number;
+  /** Bytes newly written to the chunk store by this snapshot. */
+  readonly storedBytes: number;
+}
+
+export class EngineError extends Error {
+  constructor(
+    readonly kind:
+      | 'VolumeNotFound'
+      | 'VolumeExists'
+      | 'SessionBusy'
+      | 'SessionNotFound'
+      | 'ManifestNotFound'
+      | 'ManifestCorrupt'
+      | 'ChunkMissing'
+      | 'ChunkCorrupt',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+export interface BlockEngine {
+  /** Creates a sparse volume of `sizeBytes`. Idempotent if it exists with that size. */
+  createVolume(volumeId: string, sizeBytes: number): Promise<void>;
+  /** Disconnects its NBD clients and removes the volume. Idempotent. */
+  deleteVolume(volumeId: string): Promise<void>;
+  volumeExists(volumeId: string): Promise<boolean>;
+
+  /**
+   * Fixes the point-in-time content of `volumeId` for `snapshotId` and makes it
+   * durable before resolving: from now on a write to a chunk the snapshot has
+   * not read yet first preserves the chunk's old bytes (copy-before-write).
+   * Throws EngineError('SessionBusy') if the volume already has a session.
+   */
+  beginSnapshot(volumeId: string, snapshotId: string): Promise<void>;
+  /**
+   * Reads the point-in-time image, stores its chunks, writes the manifest and
+   * ends the session. Resumable after a crash; if the manifest already exists
+   * it returns its info at once.
+   */
+  runSnapshot(snapshotId: string, signal?: AbortSignal): Promise<ManifestInfo>;
+  /** Ends a session without a manifest (creation failed or was rolled back). Idempotent. */
+  abortSnapshot(snapshotId: string): Promise<void>;
+  /** Snapshot ids with an open copy-before-write session (for reconciliation at start). */
+  listSessions(): Promise<string[]>;
+
+  /** Info of a finished snapshot, or undefined. */
+  manifestInfo(snapshotId: string): Promise<ManifestInfo | undefined>;
+  /** Removes the manifest (chunks are left to garbage collection). Idempotent. */
+  deleteSnapshot(snapshotId: string): Promise<void>;
+
+  /**
+   * Writes the snapshot's image into volume `volumeId` (created here if
+   * missing, with `sizeBytes` >= the snapshot's size), verifying every chunk's
+   * SHA-256. Idempotent. Throws ManifestNotFound / ChunkMissing / ChunkCorrupt.
+   */
+  restoreVolume(snapshotId: string, volumeId: string, sizeBytes: number, signal?: AbortSignal): Promise<void>;
+
+  /** The NBD view of the volumes (export name = volume id). */
+  exports(): ExportResolver;
+  close(): Promise<void>;
+}

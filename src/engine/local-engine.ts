@@ -1,0 +1,306 @@
+/**
+ * The block engine on one data directory: sparse-file volumes, copy-before-
+ * write snapshot sessions, a content-addressed chunk store and manifests.
+ * See README.md for the layout and the durability rules.
+ */
+import { open, readdir, rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Clock } from '../kernel/clock.js';
+import type { ExportHandle, ExportResolver } from './block-device.js';
+import { EngineError, type BlockEngine, type ManifestInfo } from './engine.js';
+import type { ChunkStore } from './chunks/chunk-store.js';
+import { FsChunkStore } from './chunks/fs-chunk-store.js';
+import { SessionTable } from './cbw/session-table.js';
+import { layoutOf, prepareLayout, type Layout } from './layout.js';
+import { AllocationMap, allocationPathOf } from './volume/allocation-map.js';
+import { ManifestStore, manifestInfo, type Manifest } from './snapshot/manifest.js';
+import { restoreManifest } from './snapshot/restore.js';
+import { captureRemaining, manifestOf } from './snapshot/snapshot-job.js';
+import { fsyncDir, isNotFound, tempName, unlinkDurable } from './support/durable-fs.js';
+import { KeyedMutex } from './support/keyed-mutex.js';
+import { assertSafeId, isSafeId } from './support/safe-id.js';
+import { VolumeRegistry } from './volume/volume-registry.js';
+
+export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
+export const MIN_CHUNK_SIZE = 64 * 1024;
+export const MAX_CHUNK_SIZE = 4 * 1024 * 1024;
+/** Chunks a snapshot or restore job reads, hashes and writes in parallel. */
+export const DEFAULT_JOB_CONCURRENCY = 4;
+
+export interface LocalBlockEngineOptions {
+  readonly dataDir: string;
+  /** Chunk size for new snapshots: a power of two from 64 KiB to 4 MiB (default 1 MiB). */
+  readonly chunkSize?: number;
+  readonly clock: Clock;
+  /** Another chunk store instead of `<dataDir>/chunks` (tests, fault injection, remote stores). */
+  readonly chunkStore?: ChunkStore;
+  /** Chunks per job in flight (default 4). */
+  readonly concurrency?: number;
+  /** Told about recoverable problems found at start (an unreadable session file set aside). */
+  readonly onWarning?: (message: string) => void;
+}
+
+export function assertChunkSize(chunkSize: number): void {
+  const powerOfTwo = Number.isSafeInteger(chunkSize) && chunkSize > 0 && (chunkSize & (chunkSize - 1)) === 0;
+  if (!powerOfTwo || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {
+    throw new RangeError(`chunk size ${chunkSize} must be a power of two from ${MIN_CHUNK_SIZE} to ${MAX_CHUNK_SIZE}`);
+  }
+}
+
+function assertSize(sizeBytes: number): void {
+  if (!Number.isSafeInteger(sizeBytes) || sizeBytes <= 0) throw new RangeError(`invalid volume size ${sizeBytes}`);
+}
+
+export class LocalBlockEngine implements BlockEngine {
+  /** Serialises create / delete / restore / begin-snapshot of one volume. */
+  private readonly volumeLocks = new KeyedMutex<string>();
+  /** Serialises finishing, aborting and dropping one snapshot's session. */
+  private readonly snapshotLocks = new KeyedMutex<string>();
+  private readonly running = new Map<string, Promise<ManifestInfo>>();
+  private readonly shutdown = new AbortController();
+  private readonly resolver: ExportResolver;
+  private closed = false;
+
+  private constructor(
+    private readonly layout: Layout,
+    readonly chunkSize: number,
+    private readonly clock: Clock,
+    readonly chunkStore: ChunkStore,
+    private readonly concurrency: number,
+    private readonly registry: VolumeRegistry,
+    private readonly sessions: SessionTable,
+    private readonly manifests: ManifestStore,
+  ) {
+    this.resolver = { open: (name) => this.openExport(name), list: () => this.listVolumes() };
+  }
+
+  /** Opens (creating if needed) the engine on `dataDir` and reloads its copy-before-write sessions. */
+  static async open(options: LocalBlockEngineOptions): Promise<LocalBlockEngine> {
+    const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    assertChunkSize(chunkSize);
+    const layout = layoutOf(options.dataDir);
+    await prepareLayout(layout);
+    const store = options.chunkStore ?? (await FsChunkStore.open(layout.chunks));
+    const manifests = new ManifestStore(layout.manifests, layout.tmp);
+    const sessions = new SessionTable(layout.sessions, layout.tmp, store);
+    const registry = new VolumeRegistry(layout.volumes, (volume) => void sessions.forVolume(volume.id)?.attachTo(volume));
+    const warn = options.onWarning ?? ((message: string) => process.emitWarning(message));
+    const finished = async (id: string): Promise<boolean> => (await manifests.read(id).catch(() => undefined)) !== undefined;
+    await sessions.loadAll(finished, (err) => warn(err.message));
+    return new LocalBlockEngine(layout, chunkSize, options.clock, store, options.concurrency ?? DEFAULT_JOB_CONCURRENCY,
+      registry, sessions, manifests);
+  }
+
+  async createVolume(volumeId: string, sizeBytes: number): Promise<void> {
+    this.assertOpen();
+    assertSafeId('volume', volumeId);
+    assertSize(sizeBytes);
+    await this.volumeLocks.run(volumeId, async () => {
+      const existing = await this.volumeSize(volumeId);
+      if (existing === sizeBytes) return;
+      if (existing !== undefined) {
+        throw new EngineError('VolumeExists', `volume ${volumeId} exists with ${existing} bytes, not ${sizeBytes}`);
+      }
+      const temp = join(this.layout.tmp, tempName(`${volumeId}.raw`));
+      const fh = await open(temp, 'w', 0o644);
+      try {
+        await fh.truncate(sizeBytes);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      // The map first: a volume file never exists without its allocation map.
+      await AllocationMap.create(allocationPathOf(this.registry.pathOf(volumeId)), sizeBytes, this.chunkSize);
+      await rename(temp, this.registry.pathOf(volumeId));
+      await fsyncDir(this.layout.volumes);
+    });
+  }
+
+  async deleteVolume(volumeId: string): Promise<void> {
+    this.assertOpen();
+    assertSafeId('volume', volumeId);
+    await this.volumeLocks.run(volumeId, async () => {
+      const session = this.sessions.forVolume(volumeId);
+      if (session) await this.snapshotLocks.run(session.snapshotId, () => this.sessions.remove(session));
+      await this.registry.close(volumeId);
+      await unlinkDurable(`${this.registry.pathOf(volumeId)}.restoring`);
+      await unlinkDurable(this.registry.pathOf(volumeId));
+      await unlinkDurable(allocationPathOf(this.registry.pathOf(volumeId)));
+    });
+  }
+
+  async volumeExists(volumeId: string): Promise<boolean> {
+    this.assertOpen();
+    return isSafeId(volumeId) && (await this.volumeSize(volumeId)) !== undefined;
+  }
+
+  async beginSnapshot(volumeId: string, snapshotId: string): Promise<void> {
+    this.assertOpen();
+    assertSafeId('volume', volumeId);
+    assertSafeId('snapshot', snapshotId);
+    await this.volumeLocks.run(volumeId, async () => {
+      const existing = this.sessions.get(snapshotId);
+      if (existing && existing.volumeId !== volumeId) {
+        throw new EngineError('SessionBusy', `snapshot ${snapshotId} already has a session on volume ${existing.volumeId}`);
+      }
+      if (!existing) {
+        const done = await this.manifests.read(snapshotId).catch(() => undefined);
+        if (done?.volumeId === volumeId) return;
+      }
+      const volume = await this.registry.acquire(volumeId);
+      if (!volume) throw new EngineError('VolumeNotFound', `volume ${volumeId} does not exist`);
+      try {
+        const session = existing ?? await this.sessions.create({
+          snapshotId, volumeId, sizeBytes: volume.size, chunkSize: this.chunkSize, createdAt: this.clock.now(),
+        });
+        await session.attachTo(volume);
+        await volume.datasync();
+      } finally {
+        this.registry.release(volume);
+      }
+    });
+  }
+
+  runSnapshot(snapshotId: string, signal?: AbortSignal): Promise<ManifestInfo> {
+    try {
+      this.assertOpen();
+      assertSafeId('snapshot', snapshotId);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    let job = this.running.get(snapshotId);
+    if (!job) {
+      job = this.snapshot(snapshotId, signal).finally(() => this.running.delete(snapshotId));
+      this.running.set(snapshotId, job);
+    }
+    return job;
+  }
+
+  private async snapshot(snapshotId: string, signal: AbortSignal | undefined): Promise<ManifestInfo> {
+    let manifest: Manifest | undefined;
+    let unreadable: unknown;
+    try {
+      manifest = await this.manifests.read(snapshotId);
+    } catch (err) {
+      unreadable = err;
+    }
+    const session = this.sessions.get(snapshotId);
+    if (manifest) {
+      if (session) await this.snapshotLocks.run(snapshotId, () => this.sessions.remove(session));
+      return manifestInfo(manifest);
+    }
+    if (!session) {
+      if (unreadable) throw unreadable;
+      throw new EngineError('SessionNotFound', `snapshot ${snapshotId} has no session and no manifest`);
+    }
+    const volume = await this.registry.acquire(session.volumeId);
+    if (!volume) throw new EngineError('VolumeNotFound', `volume ${session.volumeId} of snapshot ${snapshotId} is gone`);
+    try {
+      await session.attachTo(volume);
+      const abort = signal ? AbortSignal.any([signal, this.shutdown.signal]) : this.shutdown.signal;
+      await captureRemaining(session, volume, { concurrency: this.concurrency, signal: abort });
+    } finally {
+      this.registry.release(volume);
+    }
+    return this.snapshotLocks.run(snapshotId, async () => {
+      session.assertActive();
+      const finished = manifestOf(session, this.clock.now());
+      await this.manifests.write(finished);
+      await this.sessions.remove(session);
+      return manifestInfo(finished);
+    });
+  }
+
+  async abortSnapshot(snapshotId: string): Promise<void> {
+    this.assertOpen();
+    assertSafeId('snapshot', snapshotId);
+    const session = this.sessions.get(snapshotId);
+    if (session) await this.snapshotLocks.run(snapshotId, () => this.sessions.remove(session));
+  }
+
+  async listSessions(): Promise<string[]> {
+    this.assertOpen();
+    return this.sessions.snapshotIds();
+  }
+
+  async manifestInfo(snapshotId: string): Promise<ManifestInfo | undefined> {
+    this.assertOpen();
+    assertSafeId('snapshot', snapshotId);
+    const manifest = await this.manifests.read(snapshotId);
+    return manifest && manifestInfo(manifest);
+  }
+
+  async deleteSnapshot(snapshotId: string): Promise<void> {
+    this.assertOpen();
+    assertSafeId('snapshot', snapshotId);
+    await this.manifests.delete(snapshotId);
+  }
+
+  async restoreVolume(snapshotId: string, volumeId: string, sizeBytes: number, signal?: AbortSignal): Promise<void> {
+    this.assertOpen();
+    assertSafeId('snapshot', snapshotId);
+    assertSafeId('volume', volumeId);
+    assertSize(sizeBytes);
+    await this.volumeLocks.run(volumeId, async () => {
+      // An existing volume means an earlier call completed (the file only appears complete).
+      if ((await this.volumeSize(volumeId)) !== undefined) return;
+      const manifest = await this.manifests.read(snapshotId);
+      if (!manifest) throw new EngineError('ManifestNotFound', `snapshot ${snapshotId} has no manifest`);
+      if (sizeBytes < manifest.sizeBytes) {
+        throw new RangeError(`volume size ${sizeBytes} is smaller than snapshot ${snapshotId} (${manifest.sizeBytes})`);
+      }
+      const abort = signal ? AbortSignal.any([signal, this.shutdown.signal]) : this.shutdown.signal;
+      await restoreManifest(manifest, this.registry.pathOf(volumeId), sizeBytes,
+        { store: this.chunkStore, concurrency: this.concurrency, signal: abort });
+    });
+  }
+
+  exports(): ExportResolver {
+    return this.resolver;
+  }
+
+  /** Stops jobs, closes every volume (their I/O rejects) and session log. Keeps all files. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.shutdown.abort(new Error('engine closed'));
+    await Promise.allSettled([...this.running.values()]);
+    await this.registry.closeAll();
+    await this.sessions.closeAll();
+  }
+
+  private async openExport(name: string): Promise<ExportHandle | undefined> {
+    if (this.closed || !isSafeId(name)) return undefined;
+    const volume = await this.registry.acquire(name);
+    if (!volume) return undefined;
+    let released = false;
+    return {
+      device: volume,
+      readOnly: false,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.registry.release(volume);
+      },
+    };
+  }
+
+  private async listVolumes(): Promise<string[]> {
+    if (this.closed) return [];
+    const names = await readdir(this.layout.volumes);
+    return names.filter((n) => n.endsWith('.raw')).map((n) => n.slice(0, -'.raw'.length)).filter(isSafeId).sort();
+  }
+
+  private async volumeSize(volumeId: string): Promise<number | undefined> {
+    try {
+      return (await stat(this.registry.pathOf(volumeId))).size;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('LocalBlockEngine is closed');
+  }
+}

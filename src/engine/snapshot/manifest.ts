@@ -1,0 +1,119 @@
+/**
+ * A finished snapshot: `<data>/manifests/<snapshotId>.json`, written atomically.
+ *
+ *   { version: 1, snapshotId, volumeId, sizeBytes, chunkSize, createdAt,
+ *     dataChunks, storedBytes, chunks: [digest | null, …], checksum }
+ *
+ * `chunks` has one entry per chunk of the volume (null = all-zero chunk, never
+ * stored). `checksum` is the hex SHA-256 of
+ * `"edgesnap-manifest v1\n<sizeBytes>\n<chunkSize>\n"` followed by each entry
+ * (the digest, or `-` for null) and `\n` — it covers the geometry and the list.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EngineError, type ManifestInfo } from '../engine.js';
+import { isDigest, sha256Hex } from '../chunks/chunk-store.js';
+import { isNotFound, unlinkDurable, writeFileDurable } from '../support/durable-fs.js';
+
+export interface Manifest {
+  readonly version: 1;
+  readonly snapshotId: string;
+  readonly volumeId: string;
+  readonly sizeBytes: number;
+  readonly chunkSize: number;
+  readonly createdAt: number;
+  readonly dataChunks: number;
+  readonly storedBytes: number;
+  readonly chunks: readonly (string | null)[];
+  readonly checksum: string;
+}
+
+export type ManifestFields = Omit<Manifest, 'version' | 'dataChunks' | 'checksum'>;
+
+export function manifestChecksum(sizeBytes: number, chunkSize: number, chunks: readonly (string | null)[]): string {
+  let text = `edgesnap-manifest v1\n${sizeBytes}\n${chunkSize}\n`;
+  for (const digest of chunks) text += `${digest ?? '-'}\n`;
+  return sha256Hex(text);
+}
+
+export function buildManifest(fields: ManifestFields): Manifest {
+  const { sizeBytes, chunkSize, chunks } = fields;
+  return {
+    version: 1,
+    ...fields,
+    dataChunks: chunks.filter((d) => d !== null).length,
+    checksum: manifestChecksum(sizeBytes, chunkSize, chunks),
+  };
+}
+
+export function manifestInfo(m: Manifest): ManifestInfo {
+  return { sizeBytes: m.sizeBytes, chunkSize: m.chunkSize, dataChunks: m.dataChunks, storedBytes: m.storedBytes };
+}
+
+function corrupt(where: string, why: string): EngineError {
+  return new EngineError('ManifestCorrupt', `manifest ${where} is corrupt: ${why}`);
+}
+
+/** Parses and fully validates a manifest; throws EngineError('ManifestCorrupt'). */
+export function decodeManifest(text: string, where: string): Manifest {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw corrupt(where, 'not JSON');
+  }
+  if (typeof raw !== 'object' || raw === null || raw.version !== 1) throw corrupt(where, 'unknown version');
+  const { snapshotId, volumeId, sizeBytes, chunkSize, createdAt, storedBytes, chunks, checksum } = raw;
+  if (typeof snapshotId !== 'string' || typeof volumeId !== 'string' || typeof createdAt !== 'number' ||
+    !isCount(sizeBytes) || !isCount(chunkSize) || chunkSize === 0 || !isCount(storedBytes) ||
+    typeof checksum !== 'string' || !Array.isArray(chunks)) {
+    throw corrupt(where, 'missing or mistyped fields');
+  }
+  if (chunks.length !== Math.ceil(sizeBytes / chunkSize)) throw corrupt(where, 'chunk count does not match the size');
+  const list = chunks as unknown[];
+  if (!list.every((d) => d === null || (typeof d === 'string' && isDigest(d)))) throw corrupt(where, 'bad digest');
+  const digests = list as (string | null)[];
+  if (manifestChecksum(sizeBytes, chunkSize, digests) !== checksum) throw corrupt(where, 'checksum mismatch');
+  const manifest = buildManifest({ snapshotId, volumeId, sizeBytes, chunkSize, createdAt, storedBytes, chunks: digests });
+  if (raw.dataChunks !== manifest.dataChunks) throw corrupt(where, 'dataChunks does not match the list');
+  return manifest;
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** The manifests directory. */
+export class ManifestStore {
+  constructor(
+    private readonly dir: string,
+    private readonly tempDir: string,
+  ) {}
+
+  pathOf(snapshotId: string): string {
+    return join(this.dir, `${snapshotId}.json`);
+  }
+
+  /** The manifest, or undefined if absent. Throws ManifestCorrupt if it does not validate. */
+  async read(snapshotId: string): Promise<Manifest | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.pathOf(snapshotId), 'utf8');
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+    const manifest = decodeManifest(text, snapshotId);
+    if (manifest.snapshotId !== snapshotId) throw corrupt(snapshotId, 'belongs to another snapshot');
+    return manifest;
+  }
+
+  /** Writes `manifest` atomically and durably. */
+  async write(manifest: Manifest): Promise<void> {
+    await writeFileDurable(this.pathOf(manifest.snapshotId), Buffer.from(JSON.stringify(manifest)), this.tempDir);
+  }
+
+  async delete(snapshotId: string): Promise<boolean> {
+    return unlinkDurable(this.pathOf(snapshotId));
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The snapshot job's reading half: captures every chunk of a session that no
+ * guest write has captured yet (through the same per-chunk locks), then builds
+ * the manifest from the session's records. Resumable: a reloaded session only
+ * reads what it has not recorded.
+ */
+import type { CbwSession } from '../cbw/cbw-session.js';
+import { forEachLimit } from '../support/pool.js';
+import type { RangeReader } from '../volume/volume.js';
+import { buildManifest, type Manifest } from './manifest.js';
+
+export interface CaptureOptions {
+  /** Chunks read, hashed and stored in parallel. */
+  readonly concurrency: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Captures every remaining chunk of `session` from `volume` and makes the records durable. */
+export async function captureRemaining(session: CbwSession, volume: RangeReader, options: CaptureOptions): Promise<void> {
+  await forEachLimit(session.uncaptured(), options.concurrency, async (index) => {
+    session.assertActive();
+    await session.capture(volume, index, false);
+    session.assertActive();
+  }, options.signal);
+  session.assertActive();
+  await session.sync();
+}
+
+/** The manifest of a fully captured session. */
+export function manifestOf(session: CbwSession, createdAt: number): Manifest {
+  const { snapshotId, volumeId, sizeBytes, chunkSize } = session.header;
+  return buildManifest({
+    snapshotId, volumeId, sizeBytes, chunkSize, createdAt,
+    storedBytes: session.storedBytes(),
+    chunks: session.digests(),
+  });
+}

@@ -1,0 +1,156 @@
+/**
+ * A live disk: a sparse file of the disk's size, served as a BlockDevice.
+ *
+ * One Volume object per open volume (see VolumeRegistry), shared by every NBD
+ * connection and by the snapshot job. Every mutation (write, write-zeroes)
+ * first awaits the attached WriteGuard — the copy-before-write session — which
+ * preserves the old bytes of the chunks it touches. Trim keeps the data (Node
+ * cannot punch holes), so it changes nothing and needs no guard.
+ *
+ * After `close()` every call rejects with EngineError('VolumeNotFound'); calls
+ * already in flight finish first.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import type { BlockDevice } from '../block-device.js';
+import { EngineError } from '../engine.js';
+import { writeFully } from '../support/durable-fs.js';
+import { AllocationMap, allocationPathOf } from './allocation-map.js';
+
+/** Reads the current bytes of a range (what a copy-before-write capture needs). */
+export interface RangeReader {
+  read(offset: number, length: number): Promise<Buffer>;
+}
+
+/** Runs before every mutation of `[offset, offset + length)` of `volume`. */
+export interface WriteGuard {
+  beforeMutate(volume: RangeReader, offset: number, length: number): Promise<void>;
+}
+
+const ZERO_BLOCK = Buffer.alloc(1024 * 1024);
+
+export class Volume implements BlockDevice {
+  private guard: WriteGuard | undefined;
+  private readonly inflight = new Set<Promise<unknown>>();
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly id: string,
+    readonly path: string,
+    private readonly fh: FileHandle,
+    readonly size: number,
+    private readonly allocation: AllocationMap,
+  ) {}
+
+  /** Opens the existing volume file `path` (and its allocation map, if it has one). */
+  static async open(id: string, path: string): Promise<Volume> {
+    const fh = await open(path, 'r+');
+    try {
+      const { size } = await fh.stat();
+      return new Volume(id, path, fh, size, await AllocationMap.open(allocationPathOf(path)));
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
+  }
+
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  read(offset: number, length: number): Promise<Buffer> {
+    return this.track(offset, length, () => this.readUnguarded(offset, length));
+  }
+
+  write(offset: number, data: Buffer, fua: boolean): Promise<void> {
+    return this.track(offset, data.length, async () => {
+      await this.allocation.markAllocated(offset, data.length);
+      await this.guard?.beforeMutate(this, offset, data.length);
+      await writeFully(this.fh, data, offset);
+      if (fua) await this.fh.datasync();
+    });
+  }
+
+  flush(): Promise<void> {
+    return this.track(0, 0, () => this.fh.datasync());
+  }
+
+  trim(offset: number, length: number, fua: boolean): Promise<void> {
+    return this.track(offset, length, async () => {
+      if (fua) await this.fh.datasync();
+    });
+  }
+
+  writeZeroes(offset: number, length: number, fua: boolean): Promise<void> {
+    return this.track(offset, length, async () => {
+      // Zeroes over never-written chunks change nothing: no copy-before-write, no I/O.
+      if (this.allocation.isUnallocated(offset, length)) {
+        if (fua) await this.fh.datasync();
+        return;
+      }
+      await this.allocation.markAllocated(offset, length);
+      await this.guard?.beforeMutate(this, offset, length);
+      for (let done = 0; done < length; done += ZERO_BLOCK.length) {
+        const n = Math.min(ZERO_BLOCK.length, length - done);
+        await writeFully(this.fh, ZERO_BLOCK.subarray(0, n), offset + done);
+      }
+      if (fua) await this.fh.datasync();
+    });
+  }
+
+  /**
+   * Installs `guard` for every mutation that starts from now on. Resolves once
+   * the mutations already in flight (which did not see it) have finished, so
+   * the caller can fix a point in time that none of them straddles.
+   */
+  attachGuard(guard: WriteGuard): Promise<void> {
+    this.guard = guard;
+    const before = [...this.inflight];
+    return Promise.allSettled(before).then(() => undefined);
+  }
+
+  /** Removes `guard` if it is the one attached. */
+  detachGuard(guard: WriteGuard): void {
+    if (this.guard === guard) this.guard = undefined;
+  }
+
+  /** Makes every completed write durable (used when fixing a point in time). */
+  datasync(): Promise<void> {
+    return this.flush();
+  }
+
+  /** Rejects new calls, waits for those in flight, closes the file. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.guard = undefined;
+      await Promise.allSettled([...this.inflight]);
+      await this.allocation.close();
+      await this.fh.close();
+    })();
+    return this.closing;
+  }
+
+  private async readUnguarded(offset: number, length: number): Promise<Buffer> {
+    const buffer = Buffer.alloc(length);
+    if (this.allocation.isUnallocated(offset, length)) return buffer;
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await this.fh.read(buffer, done, length - done, offset + done);
+      if (bytesRead === 0) break; // past the end of file: the rest reads as zeroes
+      done += bytesRead;
+    }
+    return buffer;
+  }
+
+  private track<T>(offset: number, length: number, op: () => Promise<T>): Promise<T> {
+    if (this.closing) return Promise.reject(new EngineError('VolumeNotFound', `volume ${this.id} is closed or deleted`));
+    if (!(Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= 0 && length >= 0 &&
+      offset + length <= this.size)) {
+      return Promise.reject(new RangeError(`range ${offset}+${length} outside volume ${this.id} of ${this.size} bytes`));
+    }
+    const running = op();
+    this.inflight.add(running);
+    const forget = (): void => void this.inflight.delete(running);
+    running.then(forget, forget);
+    return running;
+  }
+}
