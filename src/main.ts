@@ -54,8 +54,6 @@ export interface RunningEdgesnap {
 }
 
 export async function startEdgesnap(config: EdgesnapConfig): Promise<RunningEdgesnap> {
-  const clock = config.clock ?? systemClock;
-  const ids = config.ids ?? randomIds;
   const log = config.log ?? (() => undefined);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const lock = await acquireDataDirLock(config.dataDir);
@@ -64,47 +62,65 @@ export async function startEdgesnap(config: EdgesnapConfig): Promise<RunningEdge
     for (const c of cleanups.reverse()) await c().catch((err) => log(`shutdown: ${String(err)}`));
   };
   try {
-    const store = new SqliteMetadataStore(join(config.dataDir, 'metadata.db'));
-    cleanups.push(() => store.close());
-    await store.migrate();
-    const engine = await LocalBlockEngine.open({ dataDir: join(config.dataDir, 'engine'), chunkSize: config.chunkSize, clock });
-    cleanups.push(() => engine.close());
-
-    let runner: JobRunner | undefined;
-    const services = createServices({ store, engine, clock, ids, log, jobsQueued: () => runner?.kick() },
-      config.regions ?? DEFAULT_REGIONS);
-    const root = await services.accounts.ensureRootKey(config.rootKey);
+    const core = await openCore(config, log, cleanups);
+    const root = await core.services.accounts.ensureRootKey(config.rootKey);
     const credentialsFile = root.generatedSecret ? await writeCredentials(config.dataDir, root) : undefined;
-
-    await store.transaction((tx) => tx.releaseAllLeases(clock.now()));
-    await services.snapshots.reconcileSessions();
-    runner = new JobRunner({ store, clock, ids, handlers: services.jobHandlers, log, pollMs: config.jobPollMs });
-    if (config.startJobs !== false) runner.start();
-    const jobs = runner;
-    cleanups.push(() => jobs.stop());
-
-    const nbd = new NbdServer(servableExports(engine.exports(), (id) => services.disks.isServable(id)), { log });
-    const nbdAddress = await nbd.listen(config.nbdListen.host, config.nbdListen.port);
-    cleanups.push(() => nbd.close());
-
-    const gateway = buildGateway({
-      services, actions: ACTIONS, ids, replay: new ReplayGuard(clock), log,
-      actionOptions: { snapshotIdFormat: config.snapshotIdFormat ?? 'array' },
-    });
-    await gateway.listen({ host: config.listen.host, port: config.listen.port });
-    cleanups.push(() => gateway.close());
-    const address = gateway.server.address();
-    const apiPort = typeof address === 'object' && address ? address.port : config.listen.port;
-
+    const { api, nbd } = await openListeners(config, core, log, cleanups);
     return {
-      api: { host: config.listen.host, port: apiPort }, nbd: nbdAddress, accountId: root.accountId,
-      accessKeyId: root.accessKeyId, generatedSecret: root.generatedSecret, credentialsFile, services, jobs,
-      close: closeAll,
+      api, nbd, accountId: root.accountId, accessKeyId: root.accessKeyId, generatedSecret: root.generatedSecret,
+      credentialsFile, services: core.services, jobs: core.jobs, close: closeAll,
     };
   } catch (err) {
     await closeAll();
     throw err;
   }
+}
+
+interface Core {
+  services: Services;
+  jobs: JobRunner;
+  engine: LocalBlockEngine;
+  ids: IdGenerator;
+}
+
+/** Store, engine, services and the job runner; resumes interrupted work. */
+async function openCore(config: EdgesnapConfig, log: (msg: string) => void, cleanups: (() => Promise<void>)[]):
+  Promise<Core> {
+  const clock = config.clock ?? systemClock;
+  const ids = config.ids ?? randomIds;
+  const store = new SqliteMetadataStore(join(config.dataDir, 'metadata.db'));
+  cleanups.push(() => store.close());
+  await store.migrate();
+  const engine = await LocalBlockEngine.open({ dataDir: join(config.dataDir, 'engine'), chunkSize: config.chunkSize, clock });
+  cleanups.push(() => engine.close());
+  const wake = { kick: (): void => undefined };
+  const services = createServices({ store, engine, clock, ids, log, jobsQueued: () => wake.kick() },
+    config.regions ?? DEFAULT_REGIONS);
+  // This process owns the data directory (lock above): leases of a previous run are stale.
+  await store.transaction((tx) => tx.releaseAllLeases(clock.now()));
+  await services.snapshots.reconcileSessions();
+  const jobs = new JobRunner({ store, clock, ids, handlers: services.jobHandlers, log, pollMs: config.jobPollMs });
+  wake.kick = () => jobs.kick();
+  if (config.startJobs !== false) jobs.start();
+  cleanups.push(() => jobs.stop());
+  return { services, jobs, engine, ids };
+}
+
+async function openListeners(config: EdgesnapConfig, core: Core, log: (msg: string) => void,
+  cleanups: (() => Promise<void>)[]): Promise<{ api: HostPort; nbd: HostPort }> {
+  const { services, engine, ids } = core;
+  const nbdServer = new NbdServer(servableExports(engine.exports(), (id) => services.disks.isServable(id)), { log });
+  const nbd = await nbdServer.listen(config.nbdListen.host, config.nbdListen.port);
+  cleanups.push(() => nbdServer.close());
+  const gateway = buildGateway({
+    services, actions: ACTIONS, ids, replay: new ReplayGuard(config.clock ?? systemClock), log,
+    actionOptions: { snapshotIdFormat: config.snapshotIdFormat ?? 'array' },
+  });
+  await gateway.listen({ host: config.listen.host, port: config.listen.port });
+  cleanups.push(() => gateway.close());
+  const address = gateway.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.listen.port;
+  return { api: { host: config.listen.host, port }, nbd };
 }
 
 /** Serves only disks whose state allows it (not while being created or deleted); never lists exports. */

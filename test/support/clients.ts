@@ -3,11 +3,15 @@
  * pointed at a local edgesnap. Each returns the parsed response body and
  * throws the library's own error on failure.
  */
-import OpenApiCore, { $OpenApiUtil } from '@alicloud/openapi-core';
+import OpenApiCoreModule, { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
-import OpenApiClient, * as $OpenApiClient from '@alicloud/openapi-client';
+import OpenApiClientModule, * as $OpenApiClient from '@alicloud/openapi-client';
 import * as $TeaUtil from '@alicloud/tea-util';
 import RPCClient from '@alicloud/pop-core';
+
+// Both are CommonJS modules whose class is `exports.default`; Node's ESM import gives the whole module.
+const OpenApiCore = OpenApiCoreModule.default;
+const OpenApiClient = OpenApiClientModule.default;
 
 export interface Credentials {
   accessKeyId: string;
