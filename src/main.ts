@@ -10,6 +10,8 @@ import { systemClock, type Clock } from './kernel/clock.js';
 import { randomIds, type IdGenerator } from './kernel/ids.js';
 import { LocalBlockEngine } from './engine/index.js';
 import type { ExportResolver } from './engine/block-device.js';
+import type { BlockEngine } from './engine/engine.js';
+import { withVolumeDeleteHook } from './engine/volume-delete-hook.js';
 import { NbdServer } from './engine/nbd/server.js';
 import { SqliteMetadataStore } from './store/sqlite/sqlite-store.js';
 import { createServices, DEFAULT_REGIONS, JobRunner, type Region, type Services } from './services/index.js';
@@ -79,8 +81,9 @@ export async function startEdgesnap(config: EdgesnapConfig): Promise<RunningEdge
 interface Core {
   services: Services;
   jobs: JobRunner;
-  engine: LocalBlockEngine;
+  engine: BlockEngine;
   ids: IdGenerator;
+  late: { disconnect: (volumeId: string) => void };
 }
 
 /** Store, engine, services and the job runner; resumes interrupted work. */
@@ -91,25 +94,28 @@ async function openCore(config: EdgesnapConfig, log: (msg: string) => void, clea
   const store = new SqliteMetadataStore(join(config.dataDir, 'metadata.db'));
   cleanups.push(() => store.close());
   await store.migrate();
-  const engine = await LocalBlockEngine.open({ dataDir: join(config.dataDir, 'engine'), chunkSize: config.chunkSize, clock });
-  cleanups.push(() => engine.close());
-  const wake = { kick: (): void => undefined };
-  const services = createServices({ store, engine, clock, ids, log, jobsQueued: () => wake.kick() },
+  const local = await LocalBlockEngine.open({ dataDir: join(config.dataDir, 'engine'), chunkSize: config.chunkSize, clock });
+  cleanups.push(() => local.close());
+  // Late-bound: the NBD server is created after the services it asks about.
+  const late = { kick: (): void => undefined, disconnect: (_id: string): void => undefined };
+  const engine = withVolumeDeleteHook(local, (id) => late.disconnect(id));
+  const services = createServices({ store, engine, clock, ids, log, jobsQueued: () => late.kick() },
     config.regions ?? DEFAULT_REGIONS);
   // This process owns the data directory (lock above): leases of a previous run are stale.
   await store.transaction((tx) => tx.releaseAllLeases(clock.now()));
   await services.snapshots.reconcileSessions();
   const jobs = new JobRunner({ store, clock, ids, handlers: services.jobHandlers, log, pollMs: config.jobPollMs });
-  wake.kick = () => jobs.kick();
+  late.kick = () => jobs.kick();
   if (config.startJobs !== false) jobs.start();
   cleanups.push(() => jobs.stop());
-  return { services, jobs, engine, ids };
+  return { services, jobs, engine, ids, late };
 }
 
 async function openListeners(config: EdgesnapConfig, core: Core, log: (msg: string) => void,
   cleanups: (() => Promise<void>)[]): Promise<{ api: HostPort; nbd: HostPort }> {
   const { services, engine, ids } = core;
   const nbdServer = new NbdServer(servableExports(engine.exports(), (id) => services.disks.isServable(id)), { log });
+  core.late.disconnect = (id) => nbdServer.disconnectExport(id);
   const nbd = await nbdServer.listen(config.nbdListen.host, config.nbdListen.port);
   cleanups.push(() => nbdServer.close());
   const gateway = buildGateway({

@@ -66,7 +66,7 @@ export class Params {
   idList(name: string, maxItems: number): string[] | undefined {
     const v = this.optional(name);
     if (v === undefined) return undefined;
-    if (!v.trimStart().startsWith('[')) return [checkText(name, v, { max: 128 })];
+    if (!v.trimStart().startsWith('[')) return [checkText(name, v, ID_RULE)];
     let parsed: unknown;
     try {
       parsed = JSON.parse(v);
@@ -75,8 +75,8 @@ export class Params {
     }
     if (!Array.isArray(parsed) || parsed.length > maxItems) throw invalid(name);
     return parsed.map((item) => {
-      if (typeof item !== 'string' || item === '' || item.length > 128) throw invalid(name);
-      return item;
+      if (typeof item !== 'string') throw invalid(name);
+      return checkText(name, item, ID_RULE);
     });
   }
 }

@@ -34,7 +34,6 @@ export function buildGateway(opts: GatewayOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    maxParamLength: 256,
     return503OnClosing: true,
   });
   app.removeAllContentTypeParsers();

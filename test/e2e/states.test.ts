@@ -16,8 +16,9 @@ async function failure(p: Promise<unknown>): Promise<{ status: number; code: str
   try {
     await p;
   } catch (e) {
-    const err = e as { code: string; statusCode: number; data: { Message: string } };
-    return { status: err.statusCode, code: err.code, message: err.data.Message };
+    // Tea clients put the status on the error; pop-core only in `entry.response`.
+    const err = e as { code: string; statusCode?: number; entry?: { response: { statusCode: number } }; data: { Message: string } };
+    return { status: err.statusCode ?? err.entry?.response.statusCode ?? 0, code: err.code, message: err.data.Message };
   }
   throw new Error('expected a failure');
 }

@@ -136,9 +136,10 @@ export class CbwSession implements WriteGuard {
       if (again) return this.makeDurable(again, durable);
       if (this.ended) return;
       const { offset, length } = this.chunkRange(index);
-      const data = await volume.read(offset, length);
       let record: CaptureRecord = { index, digest: null, stored: false };
-      if (!isAllZero(data)) {
+      // A never-written chunk is a zero chunk: no read, no hash, nothing stored.
+      const data = volume.isUnallocated?.(offset, length) ? undefined : await volume.read(offset, length);
+      if (data && !isAllZero(data)) {
         const digest = sha256Hex(data);
         record = { index, digest, stored: await this.store.put(digest, data) };
       }

@@ -74,8 +74,16 @@ function parseHeader(path: string, line: string): SessionHeader {
   return { snapshotId, volumeId, sizeBytes: sizeBytes as number, chunkSize: chunkSize as number, createdAt };
 }
 
+interface PendingAppend {
+  readonly line: Buffer;
+  readonly resolve: (seq: number) => void;
+  readonly reject: (err: unknown) => void;
+}
+
 export class SessionLog {
-  private appending: Promise<void> = Promise.resolve();
+  /** Records waiting for the writer; appended together in one write (a capture storm is one syscall, not thousands). */
+  private pending: PendingAppend[] = [];
+  private writer: Promise<void> | undefined;
   private written = 0;
   private durable = 0;
   private syncing: Promise<void> | undefined;
@@ -135,12 +143,24 @@ export class SessionLog {
   /** Appends `record` (not yet durable). Resolves with its sequence number once written. */
   append(record: CaptureRecord): Promise<number> {
     const line = Buffer.from(encodeRecord(record), 'latin1');
-    const done = this.appending.then(async () => {
-      await writeFully(this.fh, line, null);
-      return ++this.written;
+    return new Promise<number>((resolve, reject) => {
+      this.pending.push({ line, resolve, reject });
+      this.writer ??= this.writePending();
     });
-    this.appending = done.then(() => undefined, () => undefined);
-    return done;
+  }
+
+  /** Writes queued records in order, batch by batch, until none is left. */
+  private async writePending(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0);
+      try {
+        await writeFully(this.fh, Buffer.concat(batch.map((p) => p.line)), null);
+        for (const p of batch) p.resolve(++this.written);
+      } catch (err) {
+        for (const p of batch) p.reject(err);
+      }
+    }
+    this.writer = undefined;
   }
 
   /** Makes every record whose append completed before this call durable. */
@@ -169,7 +189,7 @@ export class SessionLog {
 
   /** Waits for pending appends and syncs, then closes the file (does not delete it). */
   async close(): Promise<void> {
-    await this.appending;
+    await this.writer;
     await Promise.allSettled([this.syncing, this.queuedSync]);
     await this.fh.close();
   }

@@ -19,6 +19,8 @@ import { AllocationMap, allocationPathOf } from './allocation-map.js';
 /** Reads the current bytes of a range (what a copy-before-write capture needs). */
 export interface RangeReader {
   read(offset: number, length: number): Promise<Buffer>;
+  /** True when the range is known to read as zeroes without reading it (never written). */
+  isUnallocated?(offset: number, length: number): boolean;
 }
 
 /** Runs before every mutation of `[offset, offset + length)` of `volume`. */
@@ -55,6 +57,10 @@ export class Volume implements BlockDevice {
 
   get closed(): boolean {
     return this.closing !== undefined;
+  }
+
+  isUnallocated(offset: number, length: number): boolean {
+    return this.allocation.isUnallocated(offset, length);
   }
 
   read(offset: number, length: number): Promise<Buffer> {
