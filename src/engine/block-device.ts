@@ -6,6 +6,7 @@
 export interface BlockDevice {
   /** Size in bytes. May grow (a resized disk); never shrinks while open. */
   readonly size: number;
+  /** The bytes of the range. The buffer may be shared: callers must not modify it. */
   read(offset: number, length: number): Promise<Buffer>;
   /** `fua`: the write is durable (fdatasync'ed) before the promise resolves. */
   write(offset: number, data: Buffer, fua: boolean): Promise<void>;

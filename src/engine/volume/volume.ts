@@ -29,6 +29,15 @@ export interface WriteGuard {
 }
 
 const ZERO_BLOCK = Buffer.alloc(1024 * 1024);
+const MAX_SHARED_ZEROES = 64 * 1024 * 1024;
+let zeroes = Buffer.alloc(0);
+
+/** `length` zero bytes from a shared buffer (grown to the largest length asked); callers must not write to it. */
+function sharedZeroes(length: number): Buffer {
+  if (length > MAX_SHARED_ZEROES) return Buffer.alloc(length);
+  if (zeroes.length < length) zeroes = Buffer.alloc(Math.min(MAX_SHARED_ZEROES, Math.max(length, 2 * zeroes.length)));
+  return zeroes.subarray(0, length);
+}
 
 export class Volume implements BlockDevice {
   private guard: WriteGuard | undefined;
@@ -136,14 +145,16 @@ export class Volume implements BlockDevice {
   }
 
   private async readUnguarded(offset: number, length: number): Promise<Buffer> {
-    const buffer = Buffer.alloc(length);
-    if (this.allocation.isUnallocated(offset, length)) return buffer;
+    // Never-written ranges share one read-only zero buffer: no allocation, no GC churn.
+    if (this.allocation.isUnallocated(offset, length)) return sharedZeroes(length);
+    const buffer = Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
       const { bytesRead } = await this.fh.read(buffer, done, length - done, offset + done);
-      if (bytesRead === 0) break; // past the end of file: the rest reads as zeroes
+      if (bytesRead === 0) break;
       done += bytesRead;
     }
+    buffer.fill(0, done); // past the end of file the rest reads as zeroes
     return buffer;
   }
 
