@@ -31,14 +31,6 @@ export interface GatewayOptions {
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 export function buildGateway(opts: GatewayOptions): FastifyInstance {
-  const app = Fastify({
-    logger: false,
-    bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    return503OnClosing: true,
-  });
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-
   const hostId = opts.hostId ?? 'ens.aliyuncs.com';
   const send = (reply: FastifyReply, res: WireResponse): FastifyReply =>
     reply.code(res.status).headers(res.headers).send(res.body);
@@ -46,6 +38,15 @@ export function buildGateway(opts: GatewayOptions): FastifyInstance {
     const known = toApiError(err, opts.log);
     return send(reply, errorResponse(known, opts.ids.requestId(), hostId, format));
   };
+  const app = Fastify({
+    logger: false,
+    bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    return503OnClosing: true,
+    // Errors fastify raises before routing (a path that does not decode): the path cannot be `/`.
+    frameworkErrors: (_err, _req, reply) => fail(reply, apiError(Gateway.InvalidAction)),
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.route({
     method: ['GET', 'POST'],

@@ -9,9 +9,9 @@
  * "newly stored". Temp files are named `.tmp-…`, never listed, and removed when
  * a put fails.
  */
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncDir, isNotFound, tempName, unlinkDurable, writeFully } from '../support/durable-fs.js';
+import { fsyncDir, isNotFound, unlinkDurable, writeFileDurable } from '../support/durable-fs.js';
 import { KeyedMutex } from '../support/keyed-mutex.js';
 import { assertDigest, isDigest, type ChunkStore } from './chunk-store.js';
 
@@ -42,23 +42,8 @@ export class FsChunkStore implements ChunkStore {
 
   private async putUnlocked(digest: string, path: string, data: Buffer): Promise<boolean> {
     if (await exists(path)) return false;
-    const dir = join(this.dir, digest.slice(0, 2));
     await this.ensurePrefix(digest.slice(0, 2));
-    const temp = join(dir, tempName(digest));
-    try {
-      const fh = await open(temp, 'w', 0o644);
-      try {
-        await writeFully(fh, data, 0);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(temp, path);
-    } catch (err) {
-      await rm(temp, { force: true });
-      throw err;
-    }
-    await fsyncDir(dir);
+    await writeFileDurable(path, data);
     return true;
   }
 
