@@ -8,9 +8,13 @@ import { CreateDisk } from './CreateDisk.js';
 import { CreateSnapshot } from './CreateSnapshot.js';
 import { DeleteDisk } from './DeleteDisk.js';
 import { DeleteSnapshot } from './DeleteSnapshot.js';
+import { DescribeCloudDiskAvailableResourceInfo } from './DescribeCloudDiskAvailableResourceInfo.js';
+import { DescribeCloudDiskTypes } from './DescribeCloudDiskTypes.js';
 import { DescribeDisks } from './DescribeDisks.js';
 import { DescribeEnsRegions } from './DescribeEnsRegions.js';
 import { DescribeSnapshots } from './DescribeSnapshots.js';
+import { ModifyDiskAttribute } from './ModifyDiskAttribute.js';
+import { ModifySnapshotAttribute } from './ModifySnapshotAttribute.js';
 
 export const ENS_API_VERSION = '2017-11-10';
 
@@ -20,9 +24,13 @@ export const ACTIONS: ReadonlyMap<string, Action> = new Map(
     CreateSnapshot,
     DeleteDisk,
     DeleteSnapshot,
+    DescribeCloudDiskAvailableResourceInfo,
+    DescribeCloudDiskTypes,
     DescribeDisks,
     DescribeEnsRegions,
     DescribeSnapshots,
+    ModifyDiskAttribute,
+    ModifySnapshotAttribute,
   ].map((a) => [a.name, a]),
 );
 

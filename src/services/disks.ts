@@ -58,6 +58,15 @@ export class Disks {
     return this.deps.store.transaction((tx) => tx.listDisks(filter));
   }
 
+  /** Renames a disk in any state but deleted (a deleted one, like another account's, answers as missing). */
+  async modifyAttribute(ctx: RequestContext, diskId: string, attrs: { name?: string }): Promise<void> {
+    await this.deps.store.transaction(async (tx) => {
+      const disk = await tx.getDisk(diskId, ctx.accountId);
+      if (!disk || disk.status === 'Deleted') throw apiError(Ens.DiskNotFound, diskId);
+      await tx.updateDisk(diskId, { name: attrs.name });
+    });
+  }
+
   async delete(ctx: RequestContext, diskId: string): Promise<void> {
     const { store, clock, ids } = this.deps;
     await store.transaction(async (tx) => {

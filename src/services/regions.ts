@@ -5,6 +5,10 @@
  */
 import { apiError } from '../kernel/errors.js';
 import { Ens } from '../kernel/catalog.js';
+import type { DiskCategory } from '../store/records.js';
+
+/** The disk categories CreateDisk sells in every region. */
+export const CLOUD_DISK_CATEGORIES = ['cloud_efficiency', 'cloud_ssd'] as const satisfies readonly DiskCategory[];
 
 export interface Region {
   readonly id: string;
@@ -33,6 +37,8 @@ export const DEFAULT_REGIONS: readonly Region[] = [
 
 export class Regions {
   private readonly byId: ReadonlyMap<string, Region>;
+  /** The categories of cloud disk every region sells (what CreateDisk accepts). */
+  readonly diskCategories: readonly DiskCategory[] = CLOUD_DISK_CATEGORIES;
 
   constructor(readonly all: readonly Region[]) {
     this.byId = new Map(all.map((r) => [r.id, r]));
@@ -40,6 +46,17 @@ export class Regions {
 
   find(id: string): Region | undefined {
     return this.byId.get(id);
+  }
+
+  /**
+   * The regions named in a filter (each must exist, else
+   * `InvalidParameter.EnsRegionId`), in configuration order; every region
+   * when there is no filter.
+   */
+  select(ids?: readonly string[]): Region[] {
+    if (ids === undefined) return [...this.all];
+    const wanted = new Set(ids.map((id) => this.require(id).id));
+    return this.all.filter((r) => wanted.has(r.id));
   }
 
   /** The region, or `InvalidParameter.EnsRegionId`. */

@@ -23,6 +23,12 @@ export interface CreateSnapshotInput {
   description: string;
 }
 
+/** ModifySnapshotAttribute: the fields to change; absent ones are kept. */
+export interface SnapshotAttributes {
+  name?: string;
+  description?: string;
+}
+
 export const SNAPSHOT_CREATE_JOB = 'snapshot.create';
 export const SNAPSHOT_DELETE_JOB = 'snapshot.delete';
 
@@ -82,6 +88,18 @@ export class Snapshots {
 
   async describe(filter: SnapshotFilter): Promise<Page<SnapshotRecord>> {
     return this.deps.store.transaction((tx) => tx.listSnapshots(filter));
+  }
+
+  /**
+   * Renames / re-describes a snapshot in any state but deleted (a deleted one,
+   * like another account's, answers as missing).
+   */
+  async modifyAttribute(ctx: RequestContext, snapshotId: string, attrs: SnapshotAttributes): Promise<void> {
+    await this.deps.store.transaction(async (tx) => {
+      const snap = await tx.getSnapshot(snapshotId, ctx.accountId);
+      if (!snap || snap.status === 'deleted') throw apiError(Ens.SnapshotNotFound, snapshotId);
+      await tx.updateSnapshot(snapshotId, { name: attrs.name, description: attrs.description });
+    });
   }
 
   /** Marks the snapshot deleted and queues the removal of its manifest. */
