@@ -52,15 +52,16 @@ async function serve(argv: string[]): Promise<void> {
     chunkSize: values['chunk-size'] ? Number(values['chunk-size']) : undefined,
     log: (msg) => console.error(msg),
   });
-  console.log(`edgesnap is serving the ENS API (2017-11-10) at http://${running.api.host}:${running.api.port}/`);
-  console.log(`disks are NBD exports at nbd://${running.nbd.host}:${running.nbd.port}/<DiskId>`);
-  console.log(`data directory: ${dataDir}`);
-  if (running.generatedSecret) {
-    console.log(`root AccessKey generated: AccessKeyId ${running.accessKeyId}  AccessKeySecret ${running.generatedSecret}`);
-    console.log(`(shown once; also saved with mode 0600 in ${running.credentialsFile})`);
-  } else {
-    console.log(`root AccessKeyId ${running.accessKeyId} (secret: from EDGESNAP_ROOT_ACCESS_KEY_SECRET or ${dataDir}/credentials.json)`);
-  }
+  const lines = [
+    `edgesnap is serving the ENS API (2017-11-10) at http://${running.api.host}:${running.api.port}/`,
+    `disks are NBD exports at nbd://${running.nbd.host}:${running.nbd.port}/<DiskId>`,
+    `data directory: ${dataDir}`,
+    ...(running.generatedSecret
+      ? [`root AccessKey generated: AccessKeyId ${running.accessKeyId}  AccessKeySecret ${running.generatedSecret}`,
+        `(shown once; also saved with mode 0600 in ${running.credentialsFile})`]
+      : [`root AccessKeyId ${running.accessKeyId} (secret: from EDGESNAP_ROOT_ACCESS_KEY_SECRET or ${dataDir}/credentials.json)`]),
+  ];
+  console.log(lines.join('\n')); // one write: whoever waits for the first line gets them all
   const shutdown = (): void => {
     console.log('edgesnap: shutting down');
     running.close().then(() => process.exit(0), () => process.exit(1));

@@ -39,7 +39,7 @@ export async function spawnServer(dataDir: string, extraArgs: string[] = [], env
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
     const check = (): void => {
-      if (out.includes('NBD exports at')) {
+      if (out.includes('NBD exports at') && out.includes('root AccessKey')) {
         clearTimeout(timer);
         resolve();
       }
