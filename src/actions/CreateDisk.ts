@@ -1,9 +1,9 @@
 import type { Action } from './action.js';
-import { ID_RULE, invalid, NAME_RULE, DESCRIPTION_RULE } from './params.js';
+import { ID_RULE, invalid, NAME_RULE, DESCRIPTION_RULE, readTags } from './params.js';
 
 const CATEGORIES = ['cloud_efficiency', 'cloud_ssd'] as const;
 
-/** CreateDisk: a pay-as-you-go data disk, blank or from a snapshot; answers `InstanceIds: [diskId]`. */
+/** CreateDisk: a pay-as-you-go data disk, blank or from a snapshot, with up to 20 tags; answers `InstanceIds: [diskId]`. */
 export const CreateDisk: Action = {
   name: 'CreateDisk',
   async run(p, ctx) {
@@ -14,12 +14,13 @@ export const CreateDisk: Action = {
     const sizeGiB = p.integer('Size', { min: 1, max: 1_000_000, required: snapshotId === undefined });
     const name = p.optional('DiskName', NAME_RULE) ?? '';
     const description = p.optional('Description', DESCRIPTION_RULE) ?? '';
-    // Not supported yet: refuse rather than pretend (encryption, tags).
+    const tags = readTags(p, false);
+    // Not supported yet: refuse rather than pretend (encryption).
     if ((p.optional('Encrypted') ?? 'false') !== 'false') throw invalid('Encrypted');
     if (p.has('KMSKeyId')) throw invalid('KMSKeyId');
-    if (p.has('Tag.1.Key')) throw invalid('Tag');
     p.optional('InstanceBillingCycle', { max: 64 });
-    const { diskId } = await ctx.services.disks.create(ctx, { regionId, category, sizeGiB, snapshotId, name, description });
+    const { diskId } = await ctx.services.disks.create(ctx,
+      { regionId, category, sizeGiB, snapshotId, name, description, tags });
     return { InstanceIds: [diskId] };
   },
 };

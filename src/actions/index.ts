@@ -14,7 +14,12 @@ import { DescribeDisks } from './DescribeDisks.js';
 import { DescribeEnsRegions } from './DescribeEnsRegions.js';
 import { DescribeSnapshots } from './DescribeSnapshots.js';
 import { ModifyDiskAttribute } from './ModifyDiskAttribute.js';
+import { ListTagResources } from './ListTagResources.js';
 import { ModifySnapshotAttribute } from './ModifySnapshotAttribute.js';
+import { TagResources } from './TagResources.js';
+import { UntagResources } from './UntagResources.js';
+import { ResetDisk } from './ResetDisk.js';
+import { ResizeDisk } from './ResizeDisk.js';
 
 export const ENS_API_VERSION = '2017-11-10';
 
@@ -31,6 +36,11 @@ export const ACTIONS: ReadonlyMap<string, Action> = new Map(
     DescribeSnapshots,
     ModifyDiskAttribute,
     ModifySnapshotAttribute,
+    ListTagResources,
+    TagResources,
+    UntagResources,
+    ResetDisk,
+    ResizeDisk,
   ].map((a) => [a.name, a]),
 );
 

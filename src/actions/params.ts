@@ -79,6 +79,47 @@ export class Params {
       return checkText(name, item, ID_RULE);
     });
   }
+
+  /**
+   * A 1-based repeat list as the SDKs flatten string arrays: `Name.1`, `Name.2`, …
+   * Absent: `[]`. Index 0, a leading zero, a gap, another shape (`Name.1.x`) or
+   * more than `maxItems` items: `InvalidParameter.<Name>`. Values as sent.
+   */
+  repeatList(name: string, maxItems: number): string[] {
+    return this.collect(name, maxItems, false).map((item) => item[''] ?? '');
+  }
+
+  /**
+   * A 1-based repeat list of objects: `Name.1.Field`, … with Field one of
+   * `fields`; the same rules as repeatList. A field not sent is undefined.
+   */
+  objectList<F extends string>(name: string, fields: readonly F[], maxItems: number): Partial<Record<F, string>>[] {
+    const items = this.collect(name, maxItems, true);
+    for (const item of items) {
+      if (Object.keys(item).some((f) => !(fields as readonly string[]).includes(f))) throw invalid(name);
+    }
+    return items as Partial<Record<F, string>>[];
+  }
+
+  private collect(name: string, maxItems: number, objects: boolean): Record<string, string>[] {
+    const byIndex = new Map<number, Record<string, string>>();
+    const prefix = `${name}.`;
+    for (const [k, v] of Object.entries(this.raw)) {
+      if (!k.startsWith(prefix)) continue;
+      const m = (objects ? /^([1-9]\d{0,5})\.([A-Za-z]+)$/ : /^([1-9]\d{0,5})()$/).exec(k.slice(prefix.length));
+      if (!m) throw invalid(name);
+      const index = Number(m[1]);
+      if (index > maxItems) throw invalid(name);
+      byIndex.set(index, { ...byIndex.get(index), [m[2]!]: v });
+    }
+    const items: Record<string, string>[] = [];
+    for (let i = 1; i <= byIndex.size; i++) {
+      const item = byIndex.get(i);
+      if (item === undefined) throw invalid(name);
+      items.push(item);
+    }
+    return items;
+  }
 }
 
 export function invalid(name: string): Error {
@@ -104,3 +145,41 @@ export const DESCRIPTION_RULE: TextRule = { min: 2, max: 256, notStartingWith: [
 
 /** Resource ids: short, printable, no separators. Longer or odder input is invalid, not "not found". */
 export const ID_RULE: TextRule = { max: 64, pattern: /^[A-Za-z0-9_.:-]+$/ };
+
+/** Tag keys: 1–128 characters, not starting with `aliyun` or `acs:` (any case), no `http://` or `https://`. */
+export const TAG_KEY_RULE: TextRule = {
+  min: 1, max: 128, pattern: /^(?![\s\S]*https?:\/\/)/i, notStartingWith: ['aliyun', 'acs:'],
+};
+
+/** Tag values: 0–128 characters. */
+export const TAG_VALUE_RULE: TextRule = { min: 0, max: 128 };
+
+export interface TagInput { key: string; value: string }
+
+/**
+ * `Tag.N.Key` / `Tag.N.Value` (at most 20). Each item needs a Key
+ * (`InvalidParameter.Tag.Key`); a malformed value is `InvalidParameter.Tag.Value`;
+ * a key given twice keeps the last value. `required`: none at all is `MissingTag.1.Key`.
+ */
+export function readTags(p: Params, required: boolean): TagInput[] {
+  const items = p.objectList('Tag', ['Key', 'Value'], 20);
+  if (required && items.length === 0) throw apiError(Gateway.MissingParameter, 'Tag.1.Key');
+  const tags = new Map<string, string>();
+  for (const item of items) {
+    const key = checkText('Tag.Key', item.Key ?? '', TAG_KEY_RULE);
+    tags.set(key, checkText('Tag.Value', item.Value ?? '', TAG_VALUE_RULE));
+  }
+  return [...tags].map(([key, value]) => ({ key, value }));
+}
+
+/** `ResourceId.N` (at most 50, each an id; duplicates dropped). `required`: none is `MissingResourceId.1`. */
+export function readResourceIds(p: Params, required: boolean): string[] {
+  const ids = p.repeatList('ResourceId', 50).map((id) => checkText('ResourceId', id, ID_RULE));
+  if (required && ids.length === 0) throw apiError(Gateway.MissingParameter, 'ResourceId.1');
+  return [...new Set(ids)];
+}
+
+/** A tag key named in a request that only looks tags up (UntagResources, filters): 1–128 characters. */
+export function checkTagKey(name: string, key: string): string {
+  return checkText(name, key, { min: 1, max: 128 });
+}

@@ -1,11 +1,12 @@
 /** Response item shapes shared by several actions, named and typed as the SDK models. */
 import { isoSeconds } from '../kernel/clock.js';
+import type { Tag } from '../services/index.js';
 import type { DiskRecord, SnapshotRecord } from '../store/records.js';
 
 const MiB = 2 ** 20;
 
-/** One `Disks.Disks[]` item of DescribeDisks (Size in MiB, a number). */
-export function diskItem(d: DiskRecord): Record<string, unknown> {
+/** One `Disks.Disks[]` item of DescribeDisks (Size in MiB, a number; `Tags.Tags[]` of `{Key, Value}`). */
+export function diskItem(d: DiskRecord, tags: readonly Tag[] = []): Record<string, unknown> {
   return {
     DiskId: d.id,
     DiskName: d.name,
@@ -25,7 +26,7 @@ export function diskItem(d: DiskRecord): Record<string, unknown> {
     Encrypted: false,
     EncryptedKeyId: '',
     SerialId: d.id.replace(/^d-/, ''),
-    Tags: { Tags: [] },
+    Tags: { Tags: tags.map((t) => ({ Key: t.key, Value: t.value })) },
   };
 }
 

@@ -42,6 +42,14 @@ export interface BlockEngine {
   /** Disconnects its NBD clients and removes the volume. Idempotent. */
   deleteVolume(volumeId: string): Promise<void>;
   volumeExists(volumeId: string): Promise<boolean>;
+  /**
+   * Grows the volume to `newSizeBytes` (the new range reads as zeroes and is
+   * unallocated). Never shrinks: resolves at once if it is already at least
+   * that large. NBD connections opened from now on see the new size; those
+   * already open keep the size they negotiated (NBD cannot change it). Throws
+   * VolumeNotFound, or SessionBusy while a snapshot of it is being taken.
+   */
+  resizeVolume(volumeId: string, newSizeBytes: number): Promise<void>;
 
   /**
    * Fixes the point-in-time content of `volumeId` for `snapshotId` and makes it
@@ -72,6 +80,19 @@ export interface BlockEngine {
    * SHA-256. Idempotent. Throws ManifestNotFound / ChunkMissing / ChunkCorrupt.
    */
   restoreVolume(snapshotId: string, volumeId: string, sizeBytes: number, signal?: AbortSignal): Promise<void>;
+
+  /**
+   * Rolls volume `volumeId` back, in place, to the image of `snapshotId`:
+   * rewrites only the chunks whose SHA-256 differs from the manifest (chunks
+   * past the snapshot's size, if the volume grew since, become zeroes),
+   * verifying every chunk read from the store, and fdatasyncs before
+   * resolving. Idempotent and resumable; resolves the number of chunks
+   * rewritten. The caller must keep the volume unserved meanwhile (the NBD
+   * clients are dropped by the wrapper in volume-delete-hook.ts). Throws
+   * ManifestNotFound / VolumeNotFound / ChunkMissing / ChunkCorrupt, or
+   * SessionBusy while a snapshot of the volume is being taken.
+   */
+  resetVolume(snapshotId: string, volumeId: string, signal?: AbortSignal): Promise<{ chunksRewritten: number }>;
 
   /** The NBD view of the volumes (export name = volume id). */
   exports(): ExportResolver;

@@ -14,12 +14,14 @@ import { SessionTable } from './cbw/session-table.js';
 import { layoutOf, prepareLayout, type Layout } from './layout.js';
 import { AllocationMap, allocationPathOf } from './volume/allocation-map.js';
 import { ManifestStore, manifestInfo, type Manifest } from './snapshot/manifest.js';
+import { resetToManifest } from './snapshot/reset.js';
 import { restoreManifest } from './snapshot/restore.js';
 import { captureRemaining, manifestOf } from './snapshot/snapshot-job.js';
 import { fsyncDir, isNotFound, tempName, unlinkDurable } from './support/durable-fs.js';
 import { KeyedMutex } from './support/keyed-mutex.js';
 import { assertSafeId, isSafeId } from './support/safe-id.js';
 import { VolumeRegistry } from './volume/volume-registry.js';
+import type { Volume } from './volume/volume.js';
 
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
 export const MIN_CHUNK_SIZE = 64 * 1024;
@@ -127,6 +129,13 @@ export class LocalBlockEngine implements BlockEngine {
       await unlinkDurable(this.registry.pathOf(volumeId));
       await unlinkDurable(allocationPathOf(this.registry.pathOf(volumeId)));
     });
+  }
+
+  async resizeVolume(volumeId: string, newSizeBytes: number): Promise<void> {
+    this.assertOpen();
+    assertSafeId('volume', volumeId);
+    assertSize(newSizeBytes);
+    await this.volumeLocks.run(volumeId, () => this.withIdleVolume(volumeId, (volume) => volume.grow(newSizeBytes)));
   }
 
   async volumeExists(volumeId: string): Promise<boolean> {
@@ -253,6 +262,33 @@ export class LocalBlockEngine implements BlockEngine {
       await restoreManifest(manifest, this.registry.pathOf(volumeId), sizeBytes,
         { store: this.chunkStore, concurrency: this.concurrency, signal: abort });
     });
+  }
+
+  async resetVolume(snapshotId: string, volumeId: string, signal?: AbortSignal): Promise<{ chunksRewritten: number }> {
+    this.assertOpen();
+    assertSafeId('snapshot', snapshotId);
+    assertSafeId('volume', volumeId);
+    return this.volumeLocks.run(volumeId, async () => {
+      const manifest = await this.manifests.read(snapshotId);
+      if (!manifest) throw new EngineError('ManifestNotFound', `snapshot ${snapshotId} has no manifest`);
+      const abort = signal ? AbortSignal.any([signal, this.shutdown.signal]) : this.shutdown.signal;
+      const options = { store: this.chunkStore, concurrency: this.concurrency, signal: abort };
+      const chunksRewritten = await this.withIdleVolume(volumeId, (volume) => resetToManifest(manifest, volume, options));
+      return { chunksRewritten };
+    });
+  }
+
+  /** Runs `fn` on the open volume, refused (SessionBusy) while a snapshot of it is being taken. Hold its lock. */
+  private async withIdleVolume<T>(volumeId: string, fn: (volume: Volume) => Promise<T>): Promise<T> {
+    const session = this.sessions.forVolume(volumeId);
+    if (session) throw new EngineError('SessionBusy', `volume ${volumeId} is being snapshotted (${session.snapshotId})`);
+    const volume = await this.registry.acquire(volumeId);
+    if (!volume) throw new EngineError('VolumeNotFound', `volume ${volumeId} does not exist`);
+    try {
+      return await fn(volume);
+    } finally {
+      this.registry.release(volume);
+    }
   }
 
   exports(): ExportResolver {

@@ -1,6 +1,7 @@
 /**
- * A BlockEngine wrapper that runs a hook before a volume is deleted — main uses
- * it to drop the NBD connections of a deleted disk. Everything else passes through.
+ * A BlockEngine wrapper that runs a hook before a volume is deleted or reset to
+ * a snapshot (its bytes replaced under the clients' feet) — main uses it to
+ * drop the NBD connections of such a disk. Everything else passes through.
  */
 import type { ExportResolver } from './block-device.js';
 import type { BlockEngine, ManifestInfo } from './engine.js';
@@ -13,6 +14,7 @@ export function withVolumeDeleteHook(inner: BlockEngine, beforeDelete: (volumeId
       await inner.deleteVolume(id);
     },
     volumeExists: (id: string): Promise<boolean> => inner.volumeExists(id),
+    resizeVolume: (id: string, size: number): Promise<void> => inner.resizeVolume(id, size),
     beginSnapshot: (volumeId: string, snapshotId: string): Promise<void> => inner.beginSnapshot(volumeId, snapshotId),
     runSnapshot: (snapshotId: string, signal?: AbortSignal): Promise<ManifestInfo> => inner.runSnapshot(snapshotId, signal),
     abortSnapshot: (snapshotId: string): Promise<void> => inner.abortSnapshot(snapshotId),
@@ -21,6 +23,11 @@ export function withVolumeDeleteHook(inner: BlockEngine, beforeDelete: (volumeId
     deleteSnapshot: (snapshotId: string): Promise<void> => inner.deleteSnapshot(snapshotId),
     restoreVolume: (snapshotId: string, volumeId: string, size: number, signal?: AbortSignal): Promise<void> =>
       inner.restoreVolume(snapshotId, volumeId, size, signal),
+    resetVolume: async (snapshotId: string, volumeId: string, signal?: AbortSignal):
+      Promise<{ chunksRewritten: number }> => {
+      beforeDelete(volumeId);
+      return inner.resetVolume(snapshotId, volumeId, signal);
+    },
     exports: (): ExportResolver => inner.exports(),
     close: (): Promise<void> => inner.close(),
   };

@@ -39,6 +39,7 @@ export const Ens = {
   SnapshotNotFound: spec('ERROR_SNAPSHOT_NOT_FOUND', 404, 'The specified snapshot %s does not exist.'),
   IncorrectDiskStatus: spec('IncorrectDiskStatus', 400, 'The current status of the disk %s does not support this operation.'),
   SnapshotStatusNotMatch: spec('DISK_SNAPSHOT_STATUS_NOT_MATCH', 400, 'The current status of the snapshot %s does not support this operation.'),
+  TagQuotaExceeded: spec('QuotaExceed.TagNum', 400, 'The resource %s would hold more than 20 tags.'),
   SnapshotCloneDiskNotNull: spec('SNAPSHOT_CLONE_DISK_NOT_NULL', 400, 'A disk created from the snapshot %s is still being created from it.'),
 } as const;
 

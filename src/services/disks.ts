@@ -5,11 +5,13 @@
  */
 import { apiError } from '../kernel/errors.js';
 import { Ens } from '../kernel/catalog.js';
-import type { DiskFilter } from '../store/metadata-store.js';
-import type { DiskCategory, DiskRecord, Page } from '../store/records.js';
+import { EngineError } from '../engine/engine.js';
+import type { DiskFilter, MetadataTx } from '../store/metadata-store.js';
+import type { DiskCategory, DiskRecord, DiskStatus, Page } from '../store/records.js';
 import { GiB, type RequestContext, type ServiceDeps } from './context.js';
-import { enqueueJob, type JobHandler } from './jobs/job-runner.js';
+import { enqueueJob, PermanentJobError, type JobHandler } from './jobs/job-runner.js';
 import type { Regions } from './regions.js';
+import { putDiskTags, type Tag } from './tags.js';
 
 export interface CreateDiskInput {
   regionId: string;
@@ -19,10 +21,19 @@ export interface CreateDiskInput {
   snapshotId?: string;
   name: string;
   description: string;
+  /** Stored with the disk, in the same transaction (at most 20). */
+  tags?: readonly Tag[];
 }
 
 export const DISK_CREATE_JOB = 'disk.create';
 export const DISK_DELETE_JOB = 'disk.delete';
+export const DISK_RESET_JOB = 'disk.reset';
+
+/** ResetDisk's transitional state (ENS's `ReIniting`): the volume is being rolled back and is not served. */
+export const DISK_RESETTING: DiskStatus = 'ReIniting';
+
+/** States whose volume may be served over NBD and resized. */
+const SERVABLE: ReadonlySet<DiskStatus> = new Set<DiskStatus>(['Available', 'In-use']);
 
 export class Disks {
   constructor(private readonly deps: ServiceDeps, private readonly regions: Regions) {}
@@ -48,6 +59,7 @@ export class Disks {
         category: input.category, sizeBytes, status: 'Creating', diskType: '2', chargeType: 'postpay',
         sourceSnapshotId: input.snapshotId ?? '', createdAt: now, deletedAt: null,
       });
+      await putDiskTags(tx, ctx.accountId, diskId, input.tags ?? []);
       await enqueueJob(tx, ids, now, DISK_CREATE_JOB, { diskId });
     });
     this.deps.jobsQueued();
@@ -76,7 +88,68 @@ export class Disks {
       if ((await tx.countSnapshots({ diskId, status: 'creating' })) > 0) throw apiError(Ens.IncorrectDiskStatus, diskId);
       const now = clock.now();
       await tx.updateDisk(diskId, { status: 'Deleted', deletedAt: now });
+      await tx.deleteTags('disk', diskId);
       await enqueueJob(tx, ids, now, DISK_DELETE_JOB, { diskId });
+    });
+    this.deps.jobsQueued();
+  }
+
+  /**
+   * ResizeDisk: grows an `Available` / `In-use` disk to `newSizeGiB` (grow only, up to the region's maximum),
+   * not while a snapshot of it is `creating`. The volume grows first (idempotent, never shrinks), then the
+   * new size and a `ResizeDisk` order are recorded.
+   */
+  async resize(ctx: RequestContext, diskId: string, newSizeGiB: number): Promise<{ orderId: string }> {
+    const { store, engine, clock, ids } = this.deps;
+    const newBytes = newSizeGiB * GiB;
+    const check = async (tx: MetadataTx): Promise<DiskRecord> => {
+      const disk = await tx.getDisk(diskId, ctx.accountId);
+      if (!disk || disk.status === 'Deleted') throw apiError(Ens.DiskNotFound, diskId);
+      if (!SERVABLE.has(disk.status)) throw apiError(Ens.IncorrectDiskStatus, diskId);
+      if ((await tx.countSnapshots({ diskId, status: 'creating' })) > 0) throw apiError(Ens.IncorrectDiskStatus, diskId);
+      if (newBytes <= disk.sizeBytes || newSizeGiB > this.regions.require(disk.regionId).diskMaxGiB) {
+        throw apiError(Ens.InvalidParameter, 'NewSize');
+      }
+      return disk;
+    };
+    await store.transaction(check);
+    try {
+      await engine.resizeVolume(diskId, newBytes);
+    } catch (err) {
+      if (err instanceof EngineError && err.kind === 'SessionBusy') throw apiError(Ens.IncorrectDiskStatus, diskId);
+      throw err;
+    }
+    const orderId = ids.numericId(15);
+    await store.transaction(async (tx) => {
+      const disk = await check(tx);
+      await tx.updateDisk(diskId, { sizeBytes: newBytes });
+      await tx.insertOrder({
+        id: orderId, accountId: ctx.accountId, action: 'ResizeDisk', resourceType: 'disk', resourceId: diskId,
+        regionId: disk.regionId, chargeType: 'PostPaid', createdAt: clock.now(),
+      });
+    });
+    return { orderId };
+  }
+
+  /**
+   * ResetDisk: rolls an `Available` / `In-use` disk back to one of its own `available` snapshots (there are no
+   * instances, so "its instance is stopped" always holds). The disk is `ReIniting` until the `disk.reset` job
+   * has rewritten the differing chunks; its NBD clients are dropped and new ones refused meanwhile.
+   */
+  async reset(ctx: RequestContext, diskId: string, snapshotId: string): Promise<void> {
+    const { store, clock, ids } = this.deps;
+    await store.transaction(async (tx) => {
+      const disk = await tx.getDisk(diskId, ctx.accountId);
+      if (!disk || disk.status === 'Deleted') throw apiError(Ens.DiskNotFound, diskId);
+      const snap = await tx.getSnapshot(snapshotId, ctx.accountId);
+      if (!snap || snap.status === 'deleted') throw apiError(Ens.SnapshotNotFound, snapshotId);
+      if (snap.diskId !== diskId) throw apiError(Ens.InvalidParameter, 'SnapshotId');
+      if (snap.status !== 'available') throw apiError(Ens.SnapshotStatusNotMatch, snapshotId);
+      if (!SERVABLE.has(disk.status)) throw apiError(Ens.IncorrectDiskStatus, diskId);
+      if ((await tx.countSnapshots({ diskId, status: 'creating' })) > 0) throw apiError(Ens.IncorrectDiskStatus, diskId);
+      const now = clock.now();
+      await tx.updateDisk(diskId, { status: DISK_RESETTING });
+      await enqueueJob(tx, ids, now, DISK_RESET_JOB, { diskId, snapshotId });
     });
     this.deps.jobsQueued();
   }
@@ -84,7 +157,7 @@ export class Disks {
   /** Whether the disk's volume may be served over NBD now. */
   async isServable(diskId: string): Promise<boolean> {
     const disk = await this.deps.store.transaction((tx) => tx.getDisk(diskId));
-    return disk?.status === 'Available' || disk?.status === 'In-use';
+    return disk !== undefined && SERVABLE.has(disk.status);
   }
 
   jobHandlers(): Record<string, JobHandler> {
@@ -106,6 +179,30 @@ export class Disks {
         },
       },
       [DISK_DELETE_JOB]: { run: async (payload) => engine.deleteVolume(String(payload.diskId)) },
+      [DISK_RESET_JOB]: this.resetJob(),
+    };
+  }
+
+  private resetJob(): JobHandler {
+    const { store, engine } = this.deps;
+    return {
+      run: async (payload, { signal }) => {
+        const diskId = String(payload.diskId);
+        const disk = await store.transaction((tx) => tx.getDisk(diskId));
+        if (disk?.status !== DISK_RESETTING) return;
+        try {
+          await engine.resetVolume(String(payload.snapshotId), diskId, signal);
+        } catch (err) {
+          if (err instanceof EngineError && err.kind !== 'SessionBusy') throw new PermanentJobError(err.message);
+          throw err;
+        }
+        await store.transaction(async (tx) => {
+          if ((await tx.getDisk(diskId))?.status === DISK_RESETTING) await tx.updateDisk(diskId, { status: 'Available' });
+        });
+      },
+      onFailed: async (payload) => {
+        await store.transaction((tx) => tx.updateDisk(String(payload.diskId), { status: 'Failed' }));
+      },
     };
   }
 }

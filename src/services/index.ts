@@ -5,12 +5,14 @@ import { Disks } from './disks.js';
 import type { JobHandler } from './jobs/job-runner.js';
 import { Regions, type Region } from './regions.js';
 import { Snapshots } from './snapshots.js';
+import { Tags } from './tags.js';
 
 export interface Services {
   readonly accounts: Accounts;
   readonly regions: Regions;
   readonly disks: Disks;
   readonly snapshots: Snapshots;
+  readonly tags: Tags;
   /** Every job type's handler, for the job runner. */
   readonly jobHandlers: Readonly<Record<string, JobHandler>>;
 }
@@ -24,6 +26,7 @@ export function createServices(deps: ServiceDeps, regionList: readonly Region[])
     regions,
     disks,
     snapshots,
+    tags: new Tags(deps),
     jobHandlers: { ...disks.jobHandlers(), ...snapshots.jobHandlers() },
   };
 }
@@ -31,4 +34,5 @@ export function createServices(deps: ServiceDeps, regionList: readonly Region[])
 export type { RequestContext, ServiceDeps } from './context.js';
 export { GiB, MiB } from './context.js';
 export { DEFAULT_REGIONS, type Region } from './regions.js';
+export { MAX_TAGS_PER_RESOURCE, type Tag } from './tags.js';
 export { JobRunner, type JobHandler } from './jobs/job-runner.js';

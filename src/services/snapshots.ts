@@ -15,6 +15,7 @@ import type { Page, SnapshotRecord } from '../store/records.js';
 import type { RequestContext, ServiceDeps } from './context.js';
 import { enqueueJob, PermanentJobError, type JobHandler } from './jobs/job-runner.js';
 import type { Regions } from './regions.js';
+import { DISK_RESETTING } from './disks.js';
 
 export interface CreateSnapshotInput {
   regionId: string;
@@ -109,6 +110,8 @@ export class Snapshots {
       const snap = await tx.getSnapshot(snapshotId, ctx.accountId);
       if (!snap) throw apiError(Ens.SnapshotNotFound, snapshotId);
       if (snap.status !== 'available' && snap.status !== 'error') throw apiError(Ens.SnapshotStatusNotMatch, snapshotId);
+      // A disk being reset reads its snapshots' manifests: none of them may go meanwhile.
+      if ((await tx.getDisk(snap.diskId))?.status === DISK_RESETTING) throw apiError(Ens.SnapshotStatusNotMatch, snapshotId);
       if ((await tx.countDisks({ sourceSnapshotId: snapshotId, status: 'Creating' })) > 0) {
         throw apiError(Ens.SnapshotCloneDiskNotNull, snapshotId);
       }

@@ -6,7 +6,7 @@
  */
 import type {
   AccessKeyRecord, AccountRecord, DiskRecord, DiskStatus, JobRecord, OrderRecord, Page,
-  SnapshotRecord, SnapshotStatus,
+  SnapshotRecord, SnapshotStatus, TagRecord,
 } from './records.js';
 
 export interface DiskFilter {
@@ -30,6 +30,17 @@ export interface SnapshotFilter {
   name?: string;
   offset: number;
   limit: number;
+}
+
+export interface TagFilter {
+  accountId: string;
+  resourceType: string;
+  resourceIds?: readonly string[];
+  /** Rows matching any of these: the key, and the value too when given. */
+  tags?: readonly { key: string; value?: string }[];
+  /** Keyset paging: only rows after this one in (resourceId, key) order. */
+  after?: { resourceId: string; key: string };
+  limit?: number;
 }
 
 export type DiskPatch = Partial<Pick<DiskRecord, 'status' | 'name' | 'description' | 'sizeBytes' | 'deletedAt'>>;
@@ -63,6 +74,13 @@ export interface MetadataTx {
   updateSnapshot(id: string, patch: SnapshotPatch): Promise<void>;
   listSnapshots(filter: SnapshotFilter): Promise<Page<SnapshotRecord>>;
   countSnapshots(where: { diskId: string; status?: SnapshotStatus }): Promise<number>;
+
+  /** Sets tags: a (resourceType, resourceId, key) already present gets the new value. */
+  putTags(tags: readonly TagRecord[]): Promise<void>;
+  /** Removes the resource's tags with these keys, or all of them when `keys` is undefined; returns how many. */
+  deleteTags(resourceType: string, resourceId: string, keys?: readonly string[]): Promise<number>;
+  /** Tags in (resourceId, key) order. */
+  listTags(filter: TagFilter): Promise<TagRecord[]>;
 
   insertOrder(order: OrderRecord): Promise<void>;
   getOrder(id: string): Promise<OrderRecord | undefined>;

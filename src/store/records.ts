@@ -19,7 +19,8 @@ export interface AccessKeyRecord {
 }
 
 /** ENS disk states; `Failed` is edgesnap's own for a disk whose restore could not complete. */
-export type DiskStatus = 'Creating' | 'Available' | 'In-use' | 'Attaching' | 'Detaching' | 'Deleting' | 'Deleted' | 'Failed';
+export type DiskStatus = 'Creating' | 'Available' | 'In-use' | 'Attaching' | 'Detaching' | 'ReIniting' | 'Deleting' | 'Deleted'
+  | 'Failed';
 export type DiskCategory = 'cloud_efficiency' | 'cloud_ssd' | 'local_hdd' | 'local_ssd';
 
 export interface DiskRecord {
@@ -87,6 +88,16 @@ export interface JobRecord {
   readonly lastError: string;
   readonly createdAt: number;
   readonly updatedAt: number;
+}
+
+/** One tag of a resource; a resource holds each key once. */
+export interface TagRecord {
+  readonly accountId: string;
+  /** `disk` (the only taggable resource so far). */
+  readonly resourceType: string;
+  readonly resourceId: string;
+  readonly key: string;
+  readonly value: string;
 }
 
 export interface Page<T> {

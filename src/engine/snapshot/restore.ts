@@ -54,7 +54,7 @@ export async function restoreManifest(
   await fsyncDir(dirname(target));
 }
 
-async function fetchVerified(store: ChunkStore, digest: string, length: number, snapshotId: string, index: number):
+export async function fetchVerified(store: ChunkStore, digest: string, length: number, snapshotId: string, index: number):
   Promise<Buffer> {
   const data = await store.get(digest);
   const where = `chunk ${index} (${digest}) of snapshot ${snapshotId}`;

@@ -24,7 +24,7 @@ export function allocationPathOf(volumePath: string): string {
 }
 
 export class AllocationMap {
-  private readonly wanted: Uint8Array;
+  private wanted: Uint8Array;
   private flushing: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
 
@@ -32,7 +32,7 @@ export class AllocationMap {
     private readonly fh: FileHandle | undefined,
     readonly granularity: number,
     /** Bits known durable; only these answer `isAllocated`. */
-    private readonly durable: Uint8Array,
+    private durable: Uint8Array,
   ) {
     this.wanted = Uint8Array.from(durable);
   }
@@ -99,6 +99,33 @@ export class AllocationMap {
     if (missing) await this.requestFlush();
   }
 
+  /**
+   * Extends the map to cover a volume grown to `sizeBytes` (the new chunks
+   * unallocated), durably. Call before the volume file grows. In place: the
+   * bytes are appended first, then the header's size; a crash in between
+   * leaves a map whose length does not match its header, which opens as
+   * "everything allocated" (safe, only slower). No-op if already that large.
+   */
+  async grow(sizeBytes: number): Promise<void> {
+    if (!this.fh) return;
+    const header = await readHeader(this.fh);
+    if (header >= sizeBytes) return;
+    const bytes = Math.ceil(Math.ceil(sizeBytes / this.granularity) / 8);
+    const extended = (old: Uint8Array): Uint8Array => {
+      const next = new Uint8Array(Math.max(bytes, old.length));
+      next.set(old);
+      return next;
+    };
+    this.wanted = extended(this.wanted);
+    this.durable = extended(this.durable);
+    await this.fh.truncate(HEADER + bytes);
+    await this.fh.datasync();
+    const size = Buffer.alloc(8);
+    size.writeBigUInt64LE(BigInt(sizeBytes));
+    await writeFully(this.fh, size, 16);
+    await this.fh.datasync();
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([this.flushing, this.queued]);
     await this.fh?.close();
@@ -140,4 +167,10 @@ export class AllocationMap {
     await this.fh!.datasync();
     this.durable.set(bytes, lo);
   }
+}
+
+async function readHeader(fh: FileHandle): Promise<number> {
+  const buffer = Buffer.alloc(8);
+  await fh.read(buffer, 0, 8, 16);
+  return Number(buffer.readBigUInt64LE(0));
 }

@@ -48,7 +48,7 @@ export class Volume implements BlockDevice {
     readonly id: string,
     readonly path: string,
     private readonly fh: FileHandle,
-    readonly size: number,
+    private currentSize: number,
     private readonly allocation: AllocationMap,
   ) {}
 
@@ -62,6 +62,11 @@ export class Volume implements BlockDevice {
       await fh.close();
       throw err;
     }
+  }
+
+  /** Size in bytes; grows with `grow` (NBD connections keep the size they negotiated). */
+  get size(): number {
+    return this.currentSize;
   }
 
   get closed(): boolean {
@@ -131,6 +136,22 @@ export class Volume implements BlockDevice {
   /** Makes every completed write durable (used when fixing a point in time). */
   datasync(): Promise<void> {
     return this.flush();
+  }
+
+  /**
+   * Grows the volume to `sizeBytes` durably: the allocation map first (new
+   * chunks unallocated), then the sparse file. No-op if it is already at least
+   * that large (never shrinks). The caller serialises it with other
+   * size-changing work and with snapshot sessions.
+   */
+  async grow(sizeBytes: number): Promise<void> {
+    if (this.closing) throw new EngineError('VolumeNotFound', `volume ${this.id} is closed or deleted`);
+    await this.allocation.grow(sizeBytes);
+    if ((await this.fh.stat()).size < sizeBytes) {
+      await this.fh.truncate(sizeBytes);
+      await this.fh.sync();
+    }
+    this.currentSize = Math.max(this.currentSize, sizeBytes);
   }
 
   /** Rejects new calls, waits for those in flight, closes the file. Idempotent. */

@@ -89,4 +89,44 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_runnable ON jobs(status, run_after);
     `,
   },
+  {
+    version: 2,
+    name: 'tags',
+    sql: `
+      CREATE TABLE tags (
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        resource_type TEXT NOT NULL,
+        resource_id TEXT NOT NULL,
+        tag_key TEXT NOT NULL,
+        tag_value TEXT NOT NULL,
+        PRIMARY KEY (resource_type, resource_id, tag_key)
+      );
+      CREATE INDEX tags_by_account ON tags(account_id, resource_type, resource_id, tag_key);
+    `,
+  },
+  {
+    version: 3,
+    name: 'orders: several ResizeDisk orders per disk',
+    // SQLite cannot drop a table constraint: rebuild `orders` without UNIQUE(resource_type, resource_id, action)
+    // and keep that rule as a partial index for every action but ResizeDisk (a disk may be resized many times).
+    sql: `
+      CREATE TABLE orders_v2 (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        action TEXT NOT NULL,
+        resource_type TEXT NOT NULL,
+        resource_id TEXT NOT NULL,
+        region_id TEXT NOT NULL,
+        charge_type TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      INSERT INTO orders_v2 (id, account_id, action, resource_type, resource_id, region_id, charge_type, created_at)
+        SELECT id, account_id, action, resource_type, resource_id, region_id, charge_type, created_at FROM orders;
+      DROP TABLE orders;
+      ALTER TABLE orders_v2 RENAME TO orders;
+      CREATE UNIQUE INDEX orders_one_per_resource_action ON orders(resource_type, resource_id, action)
+        WHERE action <> 'ResizeDisk';
+      CREATE INDEX orders_by_resource ON orders(resource_type, resource_id);
+    `,
+  },
 ];

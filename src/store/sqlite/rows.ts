@@ -1,5 +1,5 @@
 /** Row → record mappers of the SQLite store (snake_case columns to camelCase records). */
-import type { AccessKeyRecord, DiskRecord, JobRecord, OrderRecord, SnapshotRecord } from '../records.js';
+import type { AccessKeyRecord, DiskRecord, JobRecord, OrderRecord, SnapshotRecord, TagRecord } from '../records.js';
 
 export type Row = Record<string, unknown>;
 
@@ -49,5 +49,12 @@ export function jobFromRow(r: Row): JobRecord {
     runAfter: num(r.run_after), leaseOwner: r.lease_owner === null ? null : str(r.lease_owner),
     leaseExpiresAt: numOrNull(r.lease_expires_at), lastError: str(r.last_error), createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),
+  };
+}
+
+export function tagFromRow(r: Row): TagRecord {
+  return {
+    accountId: str(r.account_id), resourceType: str(r.resource_type), resourceId: str(r.resource_id),
+    key: str(r.tag_key), value: str(r.tag_value),
   };
 }

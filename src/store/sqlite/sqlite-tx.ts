@@ -5,18 +5,20 @@
 import type Database from 'better-sqlite3';
 import {
   StoreConflictError, type DiskFilter, type DiskPatch, type MetadataTx, type NewJob, type SnapshotFilter,
-  type SnapshotPatch,
+  type SnapshotPatch, type TagFilter,
 } from '../metadata-store.js';
 import type {
   AccessKeyRecord, AccountRecord, DiskRecord, DiskStatus, JobRecord, OrderRecord, Page, SnapshotRecord,
-  SnapshotStatus,
+  SnapshotStatus, TagRecord,
 } from '../records.js';
+import { SqliteTags } from './sqlite-tags.js';
 import { diskFromRow, jobFromRow, keyFromRow, orderFromRow, snapshotFromRow, type Row } from './rows.js';
 
 type Params = Record<string, unknown>;
 
 export class SqliteTx implements MetadataTx {
   private readonly cache = new Map<string, Database.Statement>();
+  private readonly tags = new SqliteTags((sql) => this.stmt(sql));
 
   constructor(private readonly db: Database.Database) {}
 
@@ -160,6 +162,18 @@ export class SqliteTx implements MetadataTx {
       [w.diskId, w.status ?? null, w.status ?? null],
     );
     return Number(r?.n ?? 0);
+  }
+
+  async putTags(tags: readonly TagRecord[]): Promise<void> {
+    this.tags.put(tags);
+  }
+
+  async deleteTags(resourceType: string, resourceId: string, keys?: readonly string[]): Promise<number> {
+    return this.tags.delete(resourceType, resourceId, keys);
+  }
+
+  async listTags(filter: TagFilter): Promise<TagRecord[]> {
+    return this.tags.list(filter);
   }
 
   async insertOrder(o: OrderRecord): Promise<void> {

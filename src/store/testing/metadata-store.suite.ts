@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StoreConflictError, type MetadataStore } from '../metadata-store.js';
+import { StoreConflictError, type MetadataStore, type TagFilter } from '../metadata-store.js';
 import type { DiskRecord, SnapshotRecord } from '../records.js';
 
 export type StoreFactory = () => Promise<{ store: MetadataStore; cleanup: () => Promise<void> }>;
@@ -143,6 +143,35 @@ export function runMetadataStoreSuite(name: string, factory: StoreFactory): void
         assert.equal(retried?.lastError, 'oops');
         await s.transaction((tx) => tx.completeJob('j-1', 'w1', T0 + 5001));
         assert.equal((await s.transaction((tx) => tx.getJob('j-1')))?.status, 'done');
+      });
+    });
+
+    it('sets, overwrites, lists, pages and deletes tags', async () => {
+      await withStore(factory, async (s) => {
+        const tag = (resourceId: string, key: string, value: string, accountId = 'acc-1') =>
+          ({ accountId, resourceType: 'disk', resourceId, key, value });
+        await s.transaction((tx) => tx.putTags([tag('d-2', 'k2', 'v'), tag('d-1', 'k1', 'a'), tag('d-1', 'k0', '')]));
+        await s.transaction((tx) => tx.putTags([tag('d-1', 'k1', 'b'), tag('d-9', 'k1', 'b', 'acc-2')]));
+        const list = (f: Partial<TagFilter> = {}) => s.transaction(async (tx) =>
+          (await tx.listTags({ accountId: 'acc-1', resourceType: 'disk', ...f })).map((t) => `${t.resourceId}/${t.key}=${t.value}`));
+        assert.deepEqual(await list(), ['d-1/k0=', 'd-1/k1=b', 'd-2/k2=v'], 'overwritten; other account hidden');
+        assert.deepEqual(await list({ resourceType: 'instance' }), []);
+        assert.deepEqual(await list({ resourceIds: ['d-2', 'd-9'] }), ['d-2/k2=v']);
+        assert.deepEqual(await list({ resourceIds: [] }), []);
+        assert.deepEqual(await list({ tags: [{ key: 'k1' }, { key: 'k2', value: 'nope' }] }), ['d-1/k1=b']);
+        assert.deepEqual(await list({ tags: [{ key: 'k2', value: 'v' }] }), ['d-2/k2=v']);
+        assert.deepEqual(await list({ limit: 2 }), ['d-1/k0=', 'd-1/k1=b']);
+        assert.deepEqual(await list({ after: { resourceId: 'd-1', key: 'k1' }, limit: 2 }), ['d-2/k2=v']);
+        assert.equal(await s.transaction((tx) => tx.deleteTags('disk', 'd-1', [])), 0);
+        assert.equal(await s.transaction((tx) => tx.deleteTags('disk', 'd-1', ['k1', 'zz'])), 1);
+        assert.deepEqual(await list(), ['d-1/k0=', 'd-2/k2=v']);
+        assert.equal(await s.transaction((tx) => tx.deleteTags('disk', 'd-1')), 1);
+        assert.deepEqual(await list(), ['d-2/k2=v']);
+        await assert.rejects(s.transaction(async (tx) => {
+          await tx.putTags([tag('d-3', 'k', 'v')]);
+          throw new Error('boom');
+        }), /boom/);
+        assert.deepEqual(await list({ resourceIds: ['d-3'] }), [], 'rolled back');
       });
     });
 
