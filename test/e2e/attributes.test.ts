@@ -10,32 +10,10 @@ import { after, before, describe, it } from 'node:test';
 import type { RunningEdgesnap } from '../../src/main.js';
 import { coreClient, popClient, type Body, type Call } from '../support/clients.js';
 import { SMALL_REGIONS, startTestServer, tempDir, TEST_CREDENTIALS } from '../support/server.js';
+import { failure, missing, invalid, diskNotFound, snapNotFound, type Failure } from '../support/failures.js';
 
 const REGION = 'cn-beijing-15';
 const long = (n: number): string => 'a'.repeat(n);
-
-interface Failure { status: number; code: string; message: string }
-
-async function failure(p: Promise<unknown>): Promise<Failure> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { code: string; statusCode: number; data: { Message: string } };
-    return { status: err.statusCode, code: err.code, message: err.data.Message };
-  }
-  throw new Error('expected a failure');
-}
-
-const missing = (name: string): Failure => ({ status: 400, code: `Missing${name}`, message: `${name} is mandatory for this action.` });
-const invalid = (name: string): Failure => ({
-  status: 400, code: `InvalidParameter.${name}`, message: `The specified field ${name} invalid. Please check it again.`,
-});
-const snapNotFound = (id: string): Failure => ({
-  status: 404, code: 'ERROR_SNAPSHOT_NOT_FOUND', message: `The specified snapshot ${id} does not exist.`,
-});
-const diskNotFound = (id: string): Failure => ({
-  status: 404, code: 'InvalidDiskId.NotFound', message: `The specified disk ${id} does not exist.`,
-});
 
 describe('attribute and disk-type actions', { timeout: 120_000 }, () => {
   let dir: { path: string; remove: () => Promise<void> };

@@ -9,18 +9,15 @@ import type { RunningEdgesnap } from '../../src/main.js';
 import { coreClient, type Body, type Call } from '../support/clients.js';
 import { exportToFile, nbdUri, qemuIo, sha256File, tool } from '../support/nbd-tools.js';
 import { SMALL_REGIONS, startTestServer, tempDir, TEST_CREDENTIALS } from '../support/server.js';
+import { failure as answered } from '../support/failures.js';
 
 const REGION = 'cn-shenzhen-3';
 const GiB = 2 ** 30;
 
+/** Status and code of a call that must fail (these tests compare those two). */
 async function failure(p: Promise<unknown>): Promise<{ status: number; code: string }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { code: string; statusCode?: number };
-    return { status: err.statusCode ?? 0, code: err.code };
-  }
-  throw new Error('expected a failure');
+  const { status, code } = await answered(p);
+  return { status, code };
 }
 
 describe('ResizeDisk', { timeout: 180_000 }, () => {

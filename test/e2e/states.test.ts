@@ -8,20 +8,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RunningEdgesnap } from '../../src/main.js';
 import { coreClient, popClient, type Body, type Call } from '../support/clients.js';
+import { failure } from '../support/failures.js';
 import { startTestServer, tempDir, TEST_CREDENTIALS } from '../support/server.js';
 
 const REGION = 'cn-shenzhen-3';
-
-async function failure(p: Promise<unknown>): Promise<{ status: number; code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    // Tea clients put the status on the error; pop-core only in `entry.response`.
-    const err = e as { code: string; statusCode?: number; entry?: { response: { statusCode: number } }; data: { Message: string } };
-    return { status: err.statusCode ?? err.entry?.response.statusCode ?? 0, code: err.code, message: err.data.Message };
-  }
-  throw new Error('expected a failure');
-}
 
 describe('snapshot and disk states', { timeout: 120_000 }, () => {
   let dir: { path: string; remove: () => Promise<void> };
