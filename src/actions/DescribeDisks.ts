@@ -25,15 +25,14 @@ export const DescribeDisks: Action = {
     if (p.has('OrderByParams')) parseOrderBy(p.optional('OrderByParams')!);
     const { pageNumber, pageSize } = p.page(10, 50);
     const page = instanceId !== undefined
-      ? { items: [], total: 0 } // no disk is attached to an instance yet
+      ? { items: [], total: 0, tags: new Map() } // no disk is attached to an instance yet
       : await ctx.services.disks.describe({ ...filter, offset: (pageNumber - 1) * pageSize, limit: pageSize });
-    const tags = await ctx.services.tags.ofDisks(ctx.accountId, page.items.map((d) => d.id));
     return {
       Code: 0,
       PageNumber: pageNumber,
       PageSize: pageSize,
       TotalCount: page.total,
-      Disks: { Disks: page.items.map((d) => diskItem(d, tags.get(d.id))) },
+      Disks: { Disks: page.items.map((d) => diskItem(d, page.tags.get(d.id))) },
     };
   },
 };

@@ -11,7 +11,7 @@ import type { DiskCategory, DiskRecord, DiskStatus, Page } from '../store/record
 import { GiB, type RequestContext, type ServiceDeps } from './context.js';
 import { enqueueJob, PermanentJobError, type JobHandler } from './jobs/job-runner.js';
 import type { Regions } from './regions.js';
-import { putDiskTags, type Tag } from './tags.js';
+import { diskTags, putDiskTags, type Tag } from './tags.js';
 
 export interface CreateDiskInput {
   regionId: string;
@@ -66,8 +66,12 @@ export class Disks {
     return { diskId };
   }
 
-  async describe(filter: DiskFilter): Promise<Page<DiskRecord>> {
-    return this.deps.store.transaction((tx) => tx.listDisks(filter));
+  /** One page of disks with their tags, read in one transaction. */
+  async describe(filter: DiskFilter): Promise<Page<DiskRecord> & { tags: ReadonlyMap<string, Tag[]> }> {
+    return this.deps.store.transaction(async (tx) => {
+      const page = await tx.listDisks(filter);
+      return { ...page, tags: await diskTags(tx, filter.accountId, page.items.map((d) => d.id)) };
+    });
   }
 
   /** Renames a disk in any state but deleted (a deleted one, like another account's, answers as missing). */

@@ -27,6 +27,16 @@ export interface TagListQuery {
 }
 
 /** Sets `tags` on a disk inside the caller's transaction, enforcing the per-resource limit. */
+/** The tags of these disks, by disk id, in one query (for a DescribeDisks page), inside the caller's transaction. */
+export async function diskTags(tx: MetadataTx, accountId: string, diskIds: readonly string[]): Promise<Map<string, Tag[]>> {
+  const byDisk = new Map<string, Tag[]>();
+  if (diskIds.length === 0) return byDisk;
+  for (const r of await tx.listTags({ accountId, resourceType: 'disk', resourceIds: diskIds })) {
+    byDisk.set(r.resourceId, [...(byDisk.get(r.resourceId) ?? []), { key: r.key, value: r.value }]);
+  }
+  return byDisk;
+}
+
 export async function putDiskTags(tx: MetadataTx, accountId: string, diskId: string, tags: readonly Tag[]): Promise<void> {
   if (tags.length === 0) return;
   const existing = await tx.listTags({ accountId, resourceType: 'disk', resourceIds: [diskId] });
@@ -68,15 +78,6 @@ export class Tags {
     return { items: rows.slice(0, q.limit), more: rows.length > q.limit };
   }
 
-  /** The tags of these disks, by disk id, in one query (for a DescribeDisks page). */
-  async ofDisks(accountId: string, diskIds: readonly string[]): Promise<Map<string, Tag[]>> {
-    const byDisk = new Map<string, Tag[]>();
-    if (diskIds.length === 0) return byDisk;
-    const rows = await this.deps.store.transaction((tx) =>
-      tx.listTags({ accountId, resourceType: 'disk', resourceIds: diskIds }));
-    for (const r of rows) byDisk.set(r.resourceId, [...(byDisk.get(r.resourceId) ?? []), { key: r.key, value: r.value }]);
-    return byDisk;
-  }
 }
 
 /** A disk of the caller's that is not deleted, or `InvalidDiskId.NotFound`. */

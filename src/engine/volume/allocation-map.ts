@@ -27,6 +27,9 @@ export class AllocationMap {
   private wanted: Uint8Array;
   private flushing: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
+  /** Byte range of `wanted` that differs from `durable` (empty when lo > hi): the next flush writes just that. */
+  private dirtyLo = Infinity;
+  private dirtyHi = -1;
 
   private constructor(
     private readonly fh: FileHandle | undefined,
@@ -94,6 +97,8 @@ export class AllocationMap {
       if (!(this.durable[i >> 3]! & (1 << (i & 7)))) {
         missing = true;
         this.wanted[i >> 3]! |= 1 << (i & 7);
+        this.dirtyLo = Math.min(this.dirtyLo, i >> 3);
+        this.dirtyHi = Math.max(this.dirtyHi, i >> 3);
       }
     }
     if (missing) await this.requestFlush();
@@ -153,15 +158,11 @@ export class AllocationMap {
   }
 
   private async writeWanted(): Promise<void> {
-    let lo = -1;
-    let hi = -1;
-    for (let b = 0; b < this.wanted.length; b++) {
-      if (this.wanted[b] !== this.durable[b]) {
-        if (lo < 0) lo = b;
-        hi = b;
-      }
-    }
-    if (lo < 0) return;
+    const lo = this.dirtyLo;
+    const hi = this.dirtyHi;
+    if (lo > hi) return;
+    this.dirtyLo = Infinity;
+    this.dirtyHi = -1;
     const bytes = Buffer.from(this.wanted.subarray(lo, hi + 1));
     await writeFully(this.fh!, bytes, HEADER + lo);
     await this.fh!.datasync();
