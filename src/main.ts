@@ -8,9 +8,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from './kernel/clock.js';
 import { randomIds, type IdGenerator } from './kernel/ids.js';
-import { LocalBlockEngine } from './engine/index.js';
+import { LocalRegionalEngines, mapRegionalEngines } from './engine/index.js';
 import type { ExportResolver } from './engine/block-device.js';
-import type { BlockEngine } from './engine/engine.js';
+import type { RegionalEngines } from './engine/engine.js';
 import { withVolumeDeleteHook } from './engine/volume-delete-hook.js';
 import { NbdServer } from './engine/nbd/server.js';
 import { SqliteMetadataStore } from './store/sqlite/sqlite-store.js';
@@ -81,7 +81,7 @@ export async function startEdgesnap(config: EdgesnapConfig): Promise<RunningEdge
 interface Core {
   services: Services;
   jobs: JobRunner;
-  engine: BlockEngine;
+  engines: RegionalEngines;
   ids: IdGenerator;
   late: { disconnect: (volumeId: string) => void };
 }
@@ -94,13 +94,15 @@ async function openCore(config: EdgesnapConfig, log: (msg: string) => void, clea
   const store = new SqliteMetadataStore(join(config.dataDir, 'metadata.db'));
   cleanups.push(() => store.close());
   await store.migrate();
-  const local = await LocalBlockEngine.open({ dataDir: join(config.dataDir, 'engine'), chunkSize: config.chunkSize, clock });
+  const regions = config.regions ?? DEFAULT_REGIONS;
+  const local = await LocalRegionalEngines.open({
+    dataDir: join(config.dataDir, 'engine'), regionIds: regions.map((r) => r.id), chunkSize: config.chunkSize, clock,
+  });
   cleanups.push(() => local.close());
   // Late-bound: the NBD server is created after the services it asks about.
   const late = { kick: (): void => undefined, disconnect: (_id: string): void => undefined };
-  const engine = withVolumeDeleteHook(local, (id) => late.disconnect(id));
-  const services = createServices({ store, engine, clock, ids, log, jobsQueued: () => late.kick() },
-    config.regions ?? DEFAULT_REGIONS);
+  const engines = mapRegionalEngines(local, (engine) => withVolumeDeleteHook(engine, (id) => late.disconnect(id)));
+  const services = createServices({ store, engines, clock, ids, log, jobsQueued: () => late.kick() }, regions);
   // This process owns the data directory (lock above): leases of a previous run are stale.
   await store.transaction((tx) => tx.releaseAllLeases(clock.now()));
   await services.snapshots.reconcileSessions();
@@ -108,13 +110,13 @@ async function openCore(config: EdgesnapConfig, log: (msg: string) => void, clea
   late.kick = () => jobs.kick();
   if (config.startJobs !== false) jobs.start();
   cleanups.push(() => jobs.stop());
-  return { services, jobs, engine, ids, late };
+  return { services, jobs, engines, ids, late };
 }
 
 async function openListeners(config: EdgesnapConfig, core: Core, log: (msg: string) => void,
   cleanups: (() => Promise<void>)[]): Promise<{ api: HostPort; nbd: HostPort }> {
-  const { services, engine, ids } = core;
-  const nbdServer = new NbdServer(servableExports(engine.exports(), (id) => services.disks.isServable(id)), { log });
+  const { services, engines, ids } = core;
+  const nbdServer = new NbdServer(servableExports(engines.exports(), (id) => services.disks.isServable(id)), { log });
   core.late.disconnect = (id) => nbdServer.disconnectExport(id);
   const nbd = await nbdServer.listen(config.nbdListen.host, config.nbdListen.port);
   cleanups.push(() => nbdServer.close());

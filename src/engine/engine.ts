@@ -28,7 +28,8 @@ export class EngineError extends Error {
       | 'ManifestNotFound'
       | 'ManifestCorrupt'
       | 'ChunkMissing'
-      | 'ChunkCorrupt',
+      | 'ChunkCorrupt'
+      | 'RegionNotFound',
     message: string,
   ) {
     super(message);
@@ -95,6 +96,39 @@ export interface BlockEngine {
   resetVolume(snapshotId: string, volumeId: string, signal?: AbortSignal): Promise<{ chunksRewritten: number }>;
 
   /** The NBD view of the volumes (export name = volume id). */
+  exports(): ExportResolver;
+  close(): Promise<void>;
+}
+
+/** A snapshot in one region's engine. */
+export interface RegionalSnapshotRef {
+  readonly regionId: string;
+  readonly snapshotId: string;
+}
+
+export interface SnapshotCopyResult {
+  /** Chunks the destination's store lacked and that were copied into it. */
+  readonly chunksCopied: number;
+  readonly bytesCopied: number;
+}
+
+/**
+ * One block engine per region (an ENS edge node): each has its own volumes,
+ * chunk store and manifests, so data crosses regions only by copySnapshot.
+ */
+export interface RegionalEngines {
+  readonly regionIds: readonly string[];
+  /** The engine of `regionId`; throws EngineError('RegionNotFound') for a region this fleet does not hold. */
+  region(regionId: string): BlockEngine;
+  /**
+   * Copies the finished snapshot `from` into another region as `to`: its
+   * manifest, and only the chunks the destination's store lacks (each verified
+   * against its SHA-256 on the way). Idempotent and resumable; resolves at once
+   * if `to` already exists. Throws ManifestNotFound / ChunkMissing / ChunkCorrupt
+   * / RegionNotFound.
+   */
+  copySnapshot(from: RegionalSnapshotRef, to: RegionalSnapshotRef, signal?: AbortSignal): Promise<SnapshotCopyResult>;
+  /** The NBD view of every region's volumes (volume ids are unique across regions). */
   exports(): ExportResolver;
   close(): Promise<void>;
 }

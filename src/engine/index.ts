@@ -8,3 +8,5 @@ export {
 export { type ChunkStore, sha256Hex, isAllZero, isDigest } from './chunks/chunk-store.js';
 export { FsChunkStore } from './chunks/fs-chunk-store.js';
 export { MemoryChunkStore } from './chunks/memory-chunk-store.js';
+export type { RegionalEngines, RegionalSnapshotRef, SnapshotCopyResult } from './engine.js';
+export { LocalRegionalEngines, mapRegionalEngines, unionOfExports, type LocalRegionalEnginesOptions } from './regional-engines.js';

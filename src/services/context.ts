@@ -5,12 +5,13 @@
  */
 import type { Clock } from '../kernel/clock.js';
 import type { IdGenerator } from '../kernel/ids.js';
-import type { BlockEngine } from '../engine/engine.js';
+import type { RegionalEngines } from '../engine/engine.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 
 export interface ServiceDeps {
   readonly store: MetadataStore;
-  readonly engine: BlockEngine;
+  /** The block engine of each region (edge node). */
+  readonly engines: RegionalEngines;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   /** Called after a job was queued, so an idle worker starts at once. */

@@ -104,7 +104,7 @@ export class Disks {
    * new size and a `ResizeDisk` order are recorded.
    */
   async resize(ctx: RequestContext, diskId: string, newSizeGiB: number): Promise<{ orderId: string }> {
-    const { store, engine, clock, ids } = this.deps;
+    const { store, engines, clock, ids } = this.deps;
     const newBytes = newSizeGiB * GiB;
     const check = async (tx: MetadataTx): Promise<DiskRecord> => {
       const disk = await tx.getDisk(diskId, ctx.accountId);
@@ -116,9 +116,9 @@ export class Disks {
       }
       return disk;
     };
-    await store.transaction(check);
+    const disk = await store.transaction(check);
     try {
-      await engine.resizeVolume(diskId, newBytes);
+      await engines.region(disk.regionId).resizeVolume(diskId, newBytes);
     } catch (err) {
       if (err instanceof EngineError && err.kind === 'SessionBusy') throw apiError(Ens.IncorrectDiskStatus, diskId);
       throw err;
@@ -165,12 +165,13 @@ export class Disks {
   }
 
   jobHandlers(): Record<string, JobHandler> {
-    const { store, engine } = this.deps;
+    const { store } = this.deps;
     return {
       [DISK_CREATE_JOB]: {
         run: async (payload, { signal }) => {
           const disk = await store.transaction((tx) => tx.getDisk(String(payload.diskId)));
           if (!disk || disk.status !== 'Creating') return;
+          const engine = this.deps.engines.region(disk.regionId);
           if (disk.sourceSnapshotId) await engine.restoreVolume(disk.sourceSnapshotId, disk.id, disk.sizeBytes, signal);
           else await engine.createVolume(disk.id, disk.sizeBytes);
           await store.transaction(async (tx) => {
@@ -182,20 +183,25 @@ export class Disks {
           await store.transaction((tx) => tx.updateDisk(String(payload.diskId), { status: 'Failed' }));
         },
       },
-      [DISK_DELETE_JOB]: { run: async (payload) => engine.deleteVolume(String(payload.diskId)) },
+      [DISK_DELETE_JOB]: {
+        run: async (payload) => {
+          const disk = await store.transaction((tx) => tx.getDisk(String(payload.diskId)));
+          if (disk) await this.deps.engines.region(disk.regionId).deleteVolume(disk.id);
+        },
+      },
       [DISK_RESET_JOB]: this.resetJob(),
     };
   }
 
   private resetJob(): JobHandler {
-    const { store, engine } = this.deps;
+    const { store, engines } = this.deps;
     return {
       run: async (payload, { signal }) => {
         const diskId = String(payload.diskId);
         const disk = await store.transaction((tx) => tx.getDisk(diskId));
         if (disk?.status !== DISK_RESETTING) return;
         try {
-          await engine.resetVolume(String(payload.snapshotId), diskId, signal);
+          await engines.region(disk.regionId).resetVolume(String(payload.snapshotId), diskId, signal);
         } catch (err) {
           if (err instanceof EngineError && err.kind !== 'SessionBusy') throw new PermanentJobError(err.message);
           throw err;

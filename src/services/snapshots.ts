@@ -39,13 +39,14 @@ export class Snapshots {
   constructor(private readonly deps: ServiceDeps, private readonly regions: Regions) {}
 
   async create(ctx: RequestContext, input: CreateSnapshotInput): Promise<{ snapshotId: string; orderId: string }> {
-    const { store, engine, ids } = this.deps;
+    const { store, ids } = this.deps;
     this.regions.require(input.regionId);
     const disk = await store.transaction((tx) => tx.getDisk(input.diskId, ctx.accountId));
     if (!disk || disk.regionId !== input.regionId) throw apiError(Ens.DiskNotFound, input.diskId);
     if (!SNAPSHOTTABLE_DISK_STATES.has(disk.status)) throw apiError(Ens.IncorrectDiskStatus, input.diskId);
     const snapshotId = ids.resourceId('s');
     const orderId = ids.numericId(15);
+    const engine = this.deps.engines.region(disk.regionId);
     try {
       await engine.beginSnapshot(disk.id, snapshotId);
     } catch (err) {
@@ -127,14 +128,14 @@ export class Snapshots {
   }
 
   private createJob(): JobHandler {
-    const { store, engine } = this.deps;
+    const { store, engines } = this.deps;
     return {
       run: async (payload, { signal }) => {
         const snapshotId = String(payload.snapshotId);
         const snap = await store.transaction((tx) => tx.getSnapshot(snapshotId));
         if (!snap || snap.status !== 'creating') return;
         try {
-          await engine.runSnapshot(snapshotId, signal);
+          await engines.region(snap.regionId).runSnapshot(snapshotId, signal);
         } catch (err) {
           if (err instanceof EngineError && err.kind === 'SessionNotFound') throw new PermanentJobError(err.message);
           throw err;
@@ -144,13 +145,19 @@ export class Snapshots {
       onFailed: async (payload, error) => {
         const snapshotId = String(payload.snapshotId);
         await store.transaction((tx) => tx.updateSnapshot(snapshotId, { status: 'error', error }));
-        await engine.abortSnapshot(snapshotId);
+        const snap = await store.transaction((tx) => tx.getSnapshot(snapshotId));
+        if (snap) await engines.region(snap.regionId).abortSnapshot(snapshotId);
       },
     };
   }
 
   private deleteJob(): JobHandler {
-    return { run: async (payload) => this.deps.engine.deleteSnapshot(String(payload.snapshotId)) };
+    return {
+      run: async (payload) => {
+        const snap = await this.deps.store.transaction((tx) => tx.getSnapshot(String(payload.snapshotId)));
+        if (snap) await this.deps.engines.region(snap.regionId).deleteSnapshot(snap.id);
+      },
+    };
   }
 
   /**
@@ -159,13 +166,16 @@ export class Snapshots {
    * aborted, so it stops copying.
    */
   async reconcileSessions(): Promise<number> {
-    const { store, engine } = this.deps;
+    const { store, engines } = this.deps;
     let aborted = 0;
-    for (const snapshotId of await engine.listSessions()) {
-      const snap = await store.transaction((tx) => tx.getSnapshot(snapshotId));
-      if (snap?.status === 'creating') continue;
-      await engine.abortSnapshot(snapshotId);
-      aborted++;
+    for (const regionId of engines.regionIds) {
+      const engine = engines.region(regionId);
+      for (const snapshotId of await engine.listSessions()) {
+        const snap = await store.transaction((tx) => tx.getSnapshot(snapshotId));
+        if (snap?.status === 'creating') continue;
+        await engine.abortSnapshot(snapshotId);
+        aborted++;
+      }
     }
     return aborted;
   }

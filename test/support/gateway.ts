@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../src/kernel/clock.js';
 import { seededIds } from '../../src/kernel/ids.js';
-import { LocalBlockEngine } from '../../src/engine/index.js';
+import { LocalRegionalEngines } from '../../src/engine/index.js';
 import { SqliteMetadataStore } from '../../src/store/sqlite/sqlite-store.js';
 import { createServices, JobRunner, type Services } from '../../src/services/index.js';
 import { ACTIONS } from '../../src/actions/index.js';
@@ -23,8 +23,10 @@ export async function buildTestGateway(clock: Clock, rootKey: { id: string; secr
   const ids = seededIds(42);
   const store = new SqliteMetadataStore(':memory:');
   await store.migrate();
-  const engine = await LocalBlockEngine.open({ dataDir: join(dir.path, 'engine'), clock });
-  const services = createServices({ store, engine, clock, ids, log: () => undefined, jobsQueued: () => undefined },
+  const engines = await LocalRegionalEngines.open({
+    dataDir: join(dir.path, 'engine'), regionIds: SMALL_REGIONS.map((r) => r.id), clock,
+  });
+  const services = createServices({ store, engines, clock, ids, log: () => undefined, jobsQueued: () => undefined },
     SMALL_REGIONS);
   await services.accounts.ensureRootKey(rootKey);
   const jobs = new JobRunner({ store, clock, ids, handlers: services.jobHandlers });
@@ -36,7 +38,7 @@ export async function buildTestGateway(clock: Clock, rootKey: { id: string; secr
     app, services, jobs,
     close: async () => {
       await app.close();
-      await engine.close();
+      await engines.close();
       await store.close();
       await dir.remove();
     },

@@ -1,0 +1,104 @@
+/**
+ * The local fleet: one LocalBlockEngine per region, each in its own folder
+ * `<dataDir>/<regionId>/` with its own volumes, chunk store and manifests.
+ */
+import { join } from 'node:path';
+import type { Clock } from '../kernel/clock.js';
+import type { ExportHandle, ExportResolver } from './block-device.js';
+import {
+  EngineError, type BlockEngine, type RegionalEngines, type RegionalSnapshotRef, type SnapshotCopyResult,
+} from './engine.js';
+import { LocalBlockEngine } from './local-engine.js';
+import { assertSafeId } from './support/safe-id.js';
+
+export interface LocalRegionalEnginesOptions {
+  readonly dataDir: string;
+  readonly regionIds: readonly string[];
+  readonly chunkSize?: number;
+  readonly clock: Clock;
+  readonly onWarning?: (message: string) => void;
+}
+
+export class LocalRegionalEngines implements RegionalEngines {
+  private constructor(private readonly engines: ReadonlyMap<string, LocalBlockEngine>) {}
+
+  static async open(options: LocalRegionalEnginesOptions): Promise<LocalRegionalEngines> {
+    const engines = new Map<string, LocalBlockEngine>();
+    try {
+      for (const regionId of options.regionIds) {
+        assertSafeId('region', regionId);
+        engines.set(regionId, await LocalBlockEngine.open({
+          dataDir: join(options.dataDir, regionId), chunkSize: options.chunkSize, clock: options.clock,
+          onWarning: options.onWarning,
+        }));
+      }
+    } catch (err) {
+      for (const engine of engines.values()) await engine.close();
+      throw err;
+    }
+    return new LocalRegionalEngines(engines);
+  }
+
+  get regionIds(): readonly string[] {
+    return [...this.engines.keys()];
+  }
+
+  region(regionId: string): LocalBlockEngine {
+    const engine = this.engines.get(regionId);
+    if (!engine) throw new EngineError('RegionNotFound', `no engine for region ${regionId}`);
+    return engine;
+  }
+
+  copySnapshot(_from: RegionalSnapshotRef, _to: RegionalSnapshotRef, _signal?: AbortSignal): Promise<SnapshotCopyResult> {
+    throw new EngineError('ManifestNotFound', 'copySnapshot is not implemented yet');
+  }
+
+  exports(): ExportResolver {
+    return unionOfExports([...this.engines.values()].map((e) => e.exports()));
+  }
+
+  async close(): Promise<void> {
+    for (const engine of this.engines.values()) await engine.close();
+  }
+}
+
+/** Export names are volume ids, unique across regions: the first resolver that knows a name serves it. */
+export function unionOfExports(resolvers: readonly ExportResolver[]): ExportResolver {
+  return {
+    open: async (name: string): Promise<ExportHandle | undefined> => {
+      for (const resolver of resolvers) {
+        const handle = await resolver.open(name);
+        if (handle) return handle;
+      }
+      return undefined;
+    },
+    list: async (): Promise<string[] | null> => {
+      const names: string[] = [];
+      for (const resolver of resolvers) {
+        const some = await resolver.list();
+        if (some === null) return null;
+        names.push(...some);
+      }
+      return names;
+    },
+  };
+}
+
+/** Wraps each region's engine (e.g. with withVolumeDeleteHook), once per region. */
+export function mapRegionalEngines(inner: RegionalEngines, wrap: (engine: BlockEngine) => BlockEngine): RegionalEngines {
+  const wrapped = new Map<string, BlockEngine>();
+  return {
+    regionIds: inner.regionIds,
+    region: (regionId: string): BlockEngine => {
+      let engine = wrapped.get(regionId);
+      if (!engine) {
+        engine = wrap(inner.region(regionId));
+        wrapped.set(regionId, engine);
+      }
+      return engine;
+    },
+    copySnapshot: (from, to, signal) => inner.copySnapshot(from, to, signal),
+    exports: () => inner.exports(),
+    close: () => inner.close(),
+  };
+}
