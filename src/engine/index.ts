@@ -10,3 +10,4 @@ export { FsChunkStore } from './chunks/fs-chunk-store.js';
 export { MemoryChunkStore } from './chunks/memory-chunk-store.js';
 export type { RegionalEngines, RegionalSnapshotRef, SnapshotCopyResult } from './engine.js';
 export { LocalRegionalEngines, mapRegionalEngines, unionOfExports, type LocalRegionalEnginesOptions } from './regional-engines.js';
+export type { CopyStats } from './snapshot/copy.js';

@@ -1,10 +1,11 @@
 /**
- * The engine's data directory:
+ * One engine's (one region's) data directory; the fleet (regional-engines.ts)
+ * keeps one per region at `<dataDir>/<regionId>/`, sharing nothing:
  *
  *   volumes/<id>.raw              live disks (sparse files); <id>.raw.restoring while restoring
  *   volumes/<id>.alloc            which chunks of <id> were ever written (see volume/allocation-map.ts)
  *   chunks/<2 hex>/<digest>       the filesystem chunk store
- *   manifests/<snapshotId>.json   finished snapshots
+ *   manifests/<snapshotId>.json   finished snapshots (taken here, or copied in: snapshot/copy.ts)
  *   sessions/<snapshotId>.session open copy-before-write sessions
  *   tmp/                          temp files for atomic creation (emptied at start)
  */

@@ -13,6 +13,7 @@ import { FsChunkStore } from './chunks/fs-chunk-store.js';
 import { SessionTable } from './cbw/session-table.js';
 import { layoutOf, prepareLayout, type Layout } from './layout.js';
 import { AllocationMap, allocationPathOf } from './volume/allocation-map.js';
+import { copySnapshotInto, type CopyStats } from './snapshot/copy.js';
 import { ManifestStore, manifestInfo, type Manifest } from './snapshot/manifest.js';
 import { resetToManifest } from './snapshot/reset.js';
 import { restoreManifest } from './snapshot/restore.js';
@@ -59,6 +60,8 @@ export class LocalBlockEngine implements BlockEngine {
   /** Serialises finishing, aborting and dropping one snapshot's session. */
   private readonly snapshotLocks = new KeyedMutex<string>();
   private readonly running = new Map<string, Promise<ManifestInfo>>();
+  /** Snapshot copies into this engine in flight (close() waits for them). */
+  private readonly copies = new Set<Promise<unknown>>();
   private readonly shutdown = new AbortController();
   private readonly resolver: ExportResolver;
   private closed = false;
@@ -206,7 +209,7 @@ export class LocalBlockEngine implements BlockEngine {
     if (!volume) throw new EngineError('VolumeNotFound', `volume ${session.volumeId} of snapshot ${snapshotId} is gone`);
     try {
       await session.attachTo(volume);
-      const abort = signal ? AbortSignal.any([signal, this.shutdown.signal]) : this.shutdown.signal;
+      const abort = this.jobSignal(signal);
       await captureRemaining(session, volume, { concurrency: this.concurrency, signal: abort });
     } finally {
       this.registry.release(volume);
@@ -242,7 +245,39 @@ export class LocalBlockEngine implements BlockEngine {
   async deleteSnapshot(snapshotId: string): Promise<void> {
     this.assertOpen();
     assertSafeId('snapshot', snapshotId);
-    await this.manifests.delete(snapshotId);
+    // Under the snapshot's lock: a copy into this id in flight finishes first, then its manifest goes.
+    await this.snapshotLocks.run(snapshotId, () => this.manifests.delete(snapshotId));
+  }
+
+  /** The finished manifest of `snapshotId`, or undefined (the source side of copySnapshot). */
+  async readManifest(snapshotId: string): Promise<Manifest | undefined> {
+    this.assertOpen();
+    assertSafeId('snapshot', snapshotId);
+    return this.manifests.read(snapshotId);
+  }
+
+  /**
+   * Copies the finished snapshot `sourceSnapshotId` of `source` (another
+   * region's engine, or this one) into this engine as `snapshotId`: the chunks
+   * this store lacks, verified, then the manifest (see snapshot/copy.ts).
+   * Serialised per snapshot id; idempotent, resumable, stopped by close().
+   */
+  importSnapshot(source: LocalBlockEngine, sourceSnapshotId: string, snapshotId: string, signal?: AbortSignal):
+    Promise<CopyStats> {
+    try {
+      this.assertOpen();
+      assertSafeId('snapshot', sourceSnapshotId);
+      assertSafeId('snapshot', snapshotId);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const from = { label: sourceSnapshotId, readManifest: () => source.readManifest(sourceSnapshotId), store: source.chunkStore };
+    const to = { snapshotId, manifests: this.manifests, store: this.chunkStore };
+    const options = { concurrency: this.concurrency, signal: this.jobSignal(signal) };
+    const job = this.snapshotLocks.run(snapshotId, () => copySnapshotInto(from, to, options));
+    this.copies.add(job);
+    void job.catch(() => undefined).finally(() => this.copies.delete(job));
+    return job;
   }
 
   async restoreVolume(snapshotId: string, volumeId: string, sizeBytes: number, signal?: AbortSignal): Promise<void> {
@@ -258,7 +293,7 @@ export class LocalBlockEngine implements BlockEngine {
       if (sizeBytes < manifest.sizeBytes) {
         throw new RangeError(`volume size ${sizeBytes} is smaller than snapshot ${snapshotId} (${manifest.sizeBytes})`);
       }
-      const abort = signal ? AbortSignal.any([signal, this.shutdown.signal]) : this.shutdown.signal;
+      const abort = this.jobSignal(signal);
       await restoreManifest(manifest, this.registry.pathOf(volumeId), sizeBytes,
         { store: this.chunkStore, concurrency: this.concurrency, signal: abort });
     });
@@ -271,7 +306,7 @@ export class LocalBlockEngine implements BlockEngine {
     return this.volumeLocks.run(volumeId, async () => {
       const manifest = await this.manifests.read(snapshotId);
       if (!manifest) throw new EngineError('ManifestNotFound', `snapshot ${snapshotId} has no manifest`);
-      const abort = signal ? AbortSignal.any([signal, this.shutdown.signal]) : this.shutdown.signal;
+      const abort = this.jobSignal(signal);
       const options = { store: this.chunkStore, concurrency: this.concurrency, signal: abort };
       const chunksRewritten = await this.withIdleVolume(volumeId, (volume) => resetToManifest(manifest, volume, options));
       return { chunksRewritten };
@@ -300,7 +335,7 @@ export class LocalBlockEngine implements BlockEngine {
     if (this.closed) return;
     this.closed = true;
     this.shutdown.abort(new Error('engine closed'));
-    await Promise.allSettled([...this.running.values()]);
+    await Promise.allSettled([...this.running.values(), ...this.copies]);
     await this.registry.closeAll();
     await this.sessions.closeAll();
   }
@@ -334,6 +369,10 @@ export class LocalBlockEngine implements BlockEngine {
       if (isNotFound(err)) return undefined;
       throw err;
     }
+  }
+
+  private jobSignal(signal: AbortSignal | undefined): AbortSignal {
+    return signal ? AbortSignal.any([signal, this.shutdown.signal]) : this.shutdown.signal;
   }
 
   private assertOpen(): void {

@@ -1,14 +1,15 @@
 /**
  * The local fleet: one LocalBlockEngine per region, each in its own folder
  * `<dataDir>/<regionId>/` with its own volumes, chunk store and manifests.
+ * Data crosses regions only by copySnapshot (snapshot/copy.ts).
  */
 import { join } from 'node:path';
 import type { Clock } from '../kernel/clock.js';
 import type { ExportHandle, ExportResolver } from './block-device.js';
-import {
-  EngineError, type BlockEngine, type RegionalEngines, type RegionalSnapshotRef, type SnapshotCopyResult,
-} from './engine.js';
+import type { ChunkStore } from './chunks/chunk-store.js';
+import { EngineError, type BlockEngine, type RegionalEngines, type RegionalSnapshotRef } from './engine.js';
 import { LocalBlockEngine } from './local-engine.js';
+import type { CopyStats } from './snapshot/copy.js';
 import { assertSafeId } from './support/safe-id.js';
 
 export interface LocalRegionalEnginesOptions {
@@ -16,6 +17,10 @@ export interface LocalRegionalEnginesOptions {
   readonly regionIds: readonly string[];
   readonly chunkSize?: number;
   readonly clock: Clock;
+  /** Chunks per job in flight, in each region (default: the engine's). */
+  readonly concurrency?: number;
+  /** Other chunk stores than `<dataDir>/<regionId>/chunks`, by region (tests, fault injection). */
+  readonly chunkStores?: ReadonlyMap<string, ChunkStore>;
   readonly onWarning?: (message: string) => void;
 }
 
@@ -29,7 +34,7 @@ export class LocalRegionalEngines implements RegionalEngines {
         assertSafeId('region', regionId);
         engines.set(regionId, await LocalBlockEngine.open({
           dataDir: join(options.dataDir, regionId), chunkSize: options.chunkSize, clock: options.clock,
-          onWarning: options.onWarning,
+          concurrency: options.concurrency, chunkStore: options.chunkStores?.get(regionId), onWarning: options.onWarning,
         }));
       }
     } catch (err) {
@@ -49,8 +54,14 @@ export class LocalRegionalEngines implements RegionalEngines {
     return engine;
   }
 
-  copySnapshot(_from: RegionalSnapshotRef, _to: RegionalSnapshotRef, _signal?: AbortSignal): Promise<SnapshotCopyResult> {
-    throw new EngineError('ManifestNotFound', 'copySnapshot is not implemented yet');
+  /**
+   * See RegionalEngines.copySnapshot. The destination engine does the work (so
+   * its close() stops it); within one region nothing is copied, only a second
+   * manifest written.
+   */
+  async copySnapshot(from: RegionalSnapshotRef, to: RegionalSnapshotRef, signal?: AbortSignal): Promise<CopyStats> {
+    const source = this.region(from.regionId);
+    return this.region(to.regionId).importSnapshot(source, from.snapshotId, to.snapshotId, signal);
   }
 
   exports(): ExportResolver {
