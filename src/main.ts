@@ -19,6 +19,7 @@ import { ACTIONS } from './actions/index.js';
 import { ReplayGuard } from './gateway/auth/index.js';
 import { buildGateway } from './gateway/http-server.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
+import { loadAdminToken } from './admin-token.js';
 
 export interface HostPort {
   host: string;
@@ -31,6 +32,8 @@ export interface EdgesnapConfig {
   nbdListen: HostPort;
   snapshotIdFormat?: 'array' | 'string';
   rootKey?: { id: string; secret: string };
+  /** The admin API's bearer token (EDGESNAP_ADMIN_TOKEN); absent: generated once into `<dataDir>/admin-token`. */
+  adminToken?: string;
   regions?: readonly Region[];
   chunkSize?: number;
   clock?: Clock;
@@ -50,6 +53,9 @@ export interface RunningEdgesnap {
   /** Set only on the first start without a configured key. */
   readonly generatedSecret?: string;
   readonly credentialsFile?: string;
+  /** The bearer token of the admin API (`/admin/v1/`), and the file it is kept in unless it was configured. */
+  readonly adminToken: string;
+  readonly adminTokenFile?: string;
   readonly services: Services;
   readonly jobs: JobRunner;
   close(): Promise<void>;
@@ -67,10 +73,12 @@ export async function startEdgesnap(config: EdgesnapConfig): Promise<RunningEdge
     const core = await openCore(config, log, cleanups);
     const root = await core.services.accounts.ensureRootKey(config.rootKey);
     const credentialsFile = root.generatedSecret ? await writeCredentials(config.dataDir, root) : undefined;
-    const { api, nbd } = await openListeners(config, core, log, cleanups);
+    const admin = await loadAdminToken(config.dataDir, config.adminToken, core.ids);
+    const { api, nbd } = await openListeners(config, core, admin.token, log, cleanups);
     return {
       api, nbd, accountId: root.accountId, accessKeyId: root.accessKeyId, generatedSecret: root.generatedSecret,
-      credentialsFile, services: core.services, jobs: core.jobs, close: closeAll,
+      credentialsFile, adminToken: admin.token, adminTokenFile: admin.file, services: core.services, jobs: core.jobs,
+      close: closeAll,
     };
   } catch (err) {
     await closeAll();
@@ -113,7 +121,7 @@ async function openCore(config: EdgesnapConfig, log: (msg: string) => void, clea
   return { services, jobs, engines, ids, late };
 }
 
-async function openListeners(config: EdgesnapConfig, core: Core, log: (msg: string) => void,
+async function openListeners(config: EdgesnapConfig, core: Core, adminToken: string, log: (msg: string) => void,
   cleanups: (() => Promise<void>)[]): Promise<{ api: HostPort; nbd: HostPort }> {
   const { services, engines, ids } = core;
   const nbdServer = new NbdServer(servableExports(engines.exports(), (id) => services.disks.isServable(id)), { log });
@@ -122,7 +130,7 @@ async function openListeners(config: EdgesnapConfig, core: Core, log: (msg: stri
   cleanups.push(() => nbdServer.close());
   const gateway = buildGateway({
     services, actions: ACTIONS, ids, replay: new ReplayGuard(config.clock ?? systemClock), log,
-    actionOptions: { snapshotIdFormat: config.snapshotIdFormat ?? 'array' },
+    actionOptions: { snapshotIdFormat: config.snapshotIdFormat ?? 'array' }, admin: { token: adminToken },
   });
   await gateway.listen({ host: config.listen.host, port: config.listen.port });
   cleanups.push(() => gateway.close());

@@ -2,7 +2,10 @@ import type { Action } from './action.js';
 import { ID_RULE } from './params.js';
 import { snapshotItem } from './shapes.js';
 
-/** DescribeSnapshots: a flat `Snapshots[]`, always present; without a region it searches all regions. */
+/**
+ * DescribeSnapshots: a flat `Snapshots[]`, always present; without a region it searches all regions. Filters
+ * naming nothing of the caller's (another account's ids) just match nothing.
+ */
 export const DescribeSnapshots: Action = {
   name: 'DescribeSnapshots',
   async run(p, ctx) {
@@ -14,12 +17,12 @@ export const DescribeSnapshots: Action = {
     const regions = p.idList('EnsRegionIds', 100);
     const { pageNumber, pageSize } = p.page(10, 100);
     const regionIds = region !== undefined ? [region, ...(regions ?? [])] : regions;
-    const page = instanceId !== undefined
-      ? { items: [], total: 0 } // no instance has snapshots of its own yet
-      : await ctx.services.snapshots.describe({
-        accountId: ctx.accountId, snapshotIds, name, diskId, regionIds,
-        offset: (pageNumber - 1) * pageSize, limit: pageSize,
-      });
+    // An unknown node is refused (InvalidParameter.EnsRegionId), as CreateSnapshot and DescribeCloudDiskTypes do.
+    ctx.services.regions.select(regionIds);
+    const page = await ctx.services.snapshots.describe({
+      accountId: ctx.accountId, snapshotIds, name, diskId, instanceId, regionIds,
+      offset: (pageNumber - 1) * pageSize, limit: pageSize,
+    });
     return {
       PageNumber: pageNumber,
       PageSize: pageSize,

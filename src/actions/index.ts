@@ -4,6 +4,8 @@
  * same set (a test keeps them in step).
  */
 import type { Action } from './action.js';
+import { AttachDisk } from './AttachDisk.js';
+import { CopySnapshot } from './CopySnapshot.js';
 import { CreateDisk } from './CreateDisk.js';
 import { CreateSnapshot } from './CreateSnapshot.js';
 import { DeleteDisk } from './DeleteDisk.js';
@@ -13,6 +15,7 @@ import { DescribeCloudDiskTypes } from './DescribeCloudDiskTypes.js';
 import { DescribeDisks } from './DescribeDisks.js';
 import { DescribeEnsRegions } from './DescribeEnsRegions.js';
 import { DescribeSnapshots } from './DescribeSnapshots.js';
+import { DetachDisk } from './DetachDisk.js';
 import { ModifyDiskAttribute } from './ModifyDiskAttribute.js';
 import { ListTagResources } from './ListTagResources.js';
 import { ModifySnapshotAttribute } from './ModifySnapshotAttribute.js';
@@ -25,6 +28,8 @@ export const ENS_API_VERSION = '2017-11-10';
 
 export const ACTIONS: ReadonlyMap<string, Action> = new Map(
   [
+    AttachDisk,
+    CopySnapshot,
     CreateDisk,
     CreateSnapshot,
     DeleteDisk,
@@ -34,6 +39,7 @@ export const ACTIONS: ReadonlyMap<string, Action> = new Map(
     DescribeDisks,
     DescribeEnsRegions,
     DescribeSnapshots,
+    DetachDisk,
     ModifyDiskAttribute,
     ModifySnapshotAttribute,
     ListTagResources,

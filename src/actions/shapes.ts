@@ -5,8 +5,11 @@ import type { DiskRecord, SnapshotRecord } from '../store/records.js';
 
 const MiB = 2 ** 20;
 
-/** One `Disks.Disks[]` item of DescribeDisks (Size in MiB, a number; `Tags.Tags[]` of `{Key, Value}`). */
-export function diskItem(d: DiskRecord, tags: readonly Tag[] = []): Record<string, unknown> {
+/**
+ * One `Disks.Disks[]` item of DescribeDisks (Size in MiB, a number; `Tags.Tags[]` of `{Key, Value}`). `InstanceId`
+ * is the instance the disk is attached to (also while attaching and detaching), `''` when none.
+ */
+export function diskItem(d: DiskRecord, tags: readonly Tag[] = [], instanceName = ''): Record<string, unknown> {
   return {
     DiskId: d.id,
     DiskName: d.name,
@@ -17,12 +20,12 @@ export function diskItem(d: DiskRecord, tags: readonly Tag[] = []): Record<strin
     Type: d.diskType,
     DiskChargeType: d.chargeType,
     EnsRegionId: d.regionId,
-    InstanceId: '',
-    InstanceName: '',
+    InstanceId: d.instanceId,
+    InstanceName: d.instanceId ? instanceName : '',
     SnapshotId: d.sourceSnapshotId,
     CreationTime: isoSeconds(d.createdAt),
     Portable: true,
-    DeleteWithInstance: false,
+    DeleteWithInstance: d.deleteWithInstance,
     Encrypted: false,
     EncryptedKeyId: '',
     SerialId: d.id.replace(/^d-/, ''),
@@ -43,7 +46,7 @@ export function snapshotItem(s: SnapshotRecord): Record<string, unknown> {
     SourceDiskType: s.diskType,
     SourceDiskCategory: s.diskCategory,
     EnsRegionId: s.regionId,
-    SourceEnsRegionId: '',
-    SourceSnapshotId: '',
+    SourceEnsRegionId: s.sourceRegionId,
+    SourceSnapshotId: s.sourceSnapshotId,
   };
 }

@@ -1,19 +1,22 @@
 #!/usr/bin/env node
 /**
  * The `edgesnap` command. `edgesnap serve [--data-dir DIR] [--listen HOST:PORT]
- * [--nbd-listen HOST:PORT] [--snapshot-id-format array|string]`.
+ * [--nbd-listen HOST:PORT] [--snapshot-id-format array|string]`; `edgesnap admin …`
+ * talks to the operator API of a running server (admin.ts).
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEdgesnap, type HostPort } from '../main.js';
+import { admin } from './admin.js';
 
-const USAGE = `usage: edgesnap serve [options]
+const USAGE = `usage: edgesnap serve [options] | edgesnap admin --help
   --data-dir DIR                 where metadata, disks and chunks live (default ./data)
   --listen HOST:PORT             API listener (default 127.0.0.1:8787)
   --nbd-listen HOST:PORT         NBD listener (default 127.0.0.1:10809)
   --snapshot-id-format FORMAT    CreateSnapshot's SnapShotId: array (default, as the SDKs) or string
   --chunk-size BYTES             chunk size of the block engine (power of two, 64 KiB-4 MiB; default 1 MiB)
-environment: EDGESNAP_ROOT_ACCESS_KEY_ID / EDGESNAP_ROOT_ACCESS_KEY_SECRET seed the root account's key`;
+environment: EDGESNAP_ROOT_ACCESS_KEY_ID / EDGESNAP_ROOT_ACCESS_KEY_SECRET seed the root account's key;
+  EDGESNAP_ADMIN_TOKEN sets the admin API's token (else one is generated into DIR/admin-token)`;
 
 export function parseHostPort(value: string, flag: string): HostPort {
   const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value);
@@ -49,6 +52,7 @@ async function serve(argv: string[]): Promise<void> {
     nbdListen: parseHostPort(values['nbd-listen']!, '--nbd-listen'),
     snapshotIdFormat: format,
     rootKey: id && secret ? { id, secret } : undefined,
+    adminToken: process.env.EDGESNAP_ADMIN_TOKEN || undefined,
     chunkSize: values['chunk-size'] ? Number(values['chunk-size']) : undefined,
     log: (msg) => console.error(msg),
   });
@@ -60,6 +64,8 @@ async function serve(argv: string[]): Promise<void> {
       ? [`root AccessKey generated: AccessKeyId ${running.accessKeyId}  AccessKeySecret ${running.generatedSecret}`,
         `(shown once; also saved with mode 0600 in ${running.credentialsFile})`]
       : [`root AccessKeyId ${running.accessKeyId} (secret: from EDGESNAP_ROOT_ACCESS_KEY_SECRET or ${dataDir}/credentials.json)`]),
+    `admin API at http://${running.api.host}:${running.api.port}/admin/v1/ (bearer token: ${
+      running.adminTokenFile ?? 'EDGESNAP_ADMIN_TOKEN'}; see edgesnap admin --help)`,
   ];
   console.log(lines.join('\n')); // one write: whoever waits for the first line gets them all
   const shutdown = (): void => {
@@ -73,6 +79,7 @@ async function serve(argv: string[]): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'serve') return serve(rest);
+  if (command === 'admin') return admin(rest);
   console.log(USAGE);
   if (command !== undefined && command !== '--help' && command !== '-h') process.exitCode = 2;
 }

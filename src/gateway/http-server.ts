@@ -13,6 +13,7 @@ import { ENS_API_VERSION, Params, type Action, type ActionOptions } from '../act
 import type { Services } from '../services/index.js';
 import type { ReplayGuard } from './auth/index.js';
 import { authenticate } from './authenticate.js';
+import { registerAdmin } from './admin.js';
 import { errorResponse, successResponse, type ResponseFormat, type WireResponse } from './envelope.js';
 
 export interface GatewayOptions {
@@ -26,6 +27,8 @@ export interface GatewayOptions {
   /** Largest accepted request body in bytes. */
   bodyLimit?: number;
   log?: (msg: string) => void;
+  /** The operator API under `/admin/v1/` (admin.ts), with its bearer token; absent: not served. */
+  admin?: { token: string };
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -44,6 +47,13 @@ export function buildGateway(opts: GatewayOptions): FastifyInstance {
     return503OnClosing: true,
     // Errors fastify raises before routing (a path that does not decode): the path cannot be `/`.
     frameworkErrors: (_err, _req, reply) => fail(reply, apiError(Gateway.InvalidAction)),
+    // Requests Node's HTTP parser refuses (request line and headers over 16 KiB, malformed HTTP) never reach a
+    // route: answer them with the envelope too, and close, as the connection cannot be reused.
+    clientErrorHandler: (err, socket) => {
+      const spec = (err as { code?: string }).code === 'HPE_HEADER_OVERFLOW'
+        ? Gateway.RequestHeaderTooLarge : Gateway.MalformedRequest;
+      if (socket.writable) socket.end(rawHttpResponse(errorResponse(apiError(spec), opts.ids.requestId(), hostId, 'JSON')));
+    },
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -70,12 +80,23 @@ export function buildGateway(opts: GatewayOptions): FastifyInstance {
     },
   });
 
+  if (opts.admin) {
+    registerAdmin(app, { services: opts.services, ids: opts.ids, token: opts.admin.token, hostId, log: opts.log });
+  }
+
   app.setNotFoundHandler((req, reply) => {
     const spec = req.url.split('?')[0] === '/' ? Gateway.UnsupportedHTTPMethod : Gateway.InvalidAction;
     return fail(reply, apiError(spec));
   });
   app.setErrorHandler((err, _req, reply) => fail(reply, err));
   return app;
+}
+
+function rawHttpResponse(res: WireResponse): string {
+  const body = Buffer.from(res.body);
+  const headers = Object.entries({ ...res.headers, 'content-length': String(body.length), connection: 'close' })
+    .map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  return `HTTP/1.1 ${res.status} ${res.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n${headers}\r\n${body.toString()}`;
 }
 
 function rawRequest(req: FastifyRequest) {

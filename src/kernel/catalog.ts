@@ -27,9 +27,12 @@ export const Gateway = {
   DuplicateParameter: spec('InvalidParameter.Duplicate', 400, 'The parameter %s is specified more than once.'),
   InvalidEncoding: spec('InvalidParameter.Encoding', 400, 'The request contains a parameter that is not valid UTF-8 percent-encoding.'),
   RequestTooLarge: spec('RequestEntityTooLarge', 413, 'The request body is too large.'),
+  RequestHeaderTooLarge: spec('RequestHeaderFieldsTooLarge', 431, 'The request line and headers are too large (16 KiB at most).'),
+  MalformedRequest: spec('MalformedRequest', 400, 'The request is not well-formed HTTP.'),
   UnsupportedFormat: spec('InvalidParameter.Format', 400, 'Specified parameter Format is not valid.'),
   InternalError: spec('InternalError', 500, 'The request processing has failed due to some unknown error, exception or failure.'),
   ServiceUnavailable: spec('ServiceUnavailable', 503, 'The request has failed due to a temporary failure of the server.'),
+  Throttling: spec('Throttling.User', 400, 'Request was denied due to user flow control.'),
 } as const;
 
 /** Business errors of the ENS disk and snapshot actions. */
@@ -40,7 +43,17 @@ export const Ens = {
   IncorrectDiskStatus: spec('IncorrectDiskStatus', 400, 'The current status of the disk %s does not support this operation.'),
   SnapshotStatusNotMatch: spec('DISK_SNAPSHOT_STATUS_NOT_MATCH', 400, 'The current status of the snapshot %s does not support this operation.'),
   TagQuotaExceeded: spec('QuotaExceed.TagNum', 400, 'The resource %s would hold more than 20 tags.'),
+  SnapshotCopyInProgress: spec('ERROR_SNAPSHOT_COPY_IN_PROGRESS', 400, 'The snapshot %s is being copied to another node.'),
   SnapshotCloneDiskNotNull: spec('SNAPSHOT_CLONE_DISK_NOT_NULL', 400, 'A disk created from the snapshot %s is still being created from it.'),
+  InstanceNotFound: spec('InstanceIdNotFound', 404, 'The specified instance %s does not exist.'),
+  IncorrectInstanceStatus: spec('IncorrectInstanceStatus', 400, 'The current status of the instance %s does not support this operation.'),
+} as const;
+
+/** Errors of the operator API under `/admin/v1/` (same envelope as the ENS API). */
+export const Admin = {
+  Unauthorized: spec('Admin.Unauthorized', 401, 'The admin token is missing or wrong.'),
+  AccountNotFound: spec('Admin.AccountNotFound', 404, 'The account %s does not exist.'),
+  InstanceHasDisks: spec('Admin.InstanceHasDisks', 409, 'The instance %s still has disks attached: detach them first.'),
 } as const;
 
 /** The CreateSnapshot specification's table, by code (`Spec['OrderFailed']`). */
@@ -51,7 +64,7 @@ export const Spec: Readonly<Record<string, ErrorSpec>> = Object.fromEntries(
 /** Every code in the catalog, for the documentation check. */
 export function allErrorSpecs(): ErrorSpec[] {
   const seen = new Map<string, ErrorSpec>();
-  for (const e of [...Object.values(Gateway), ...Object.values(Ens), ...CREATE_SNAPSHOT_ERRORS]) {
+  for (const e of [...Object.values(Gateway), ...Object.values(Ens), ...Object.values(Admin), ...CREATE_SNAPSHOT_ERRORS]) {
     if (!seen.has(e.code)) seen.set(e.code, e);
   }
   return [...seen.values()];

@@ -2,13 +2,15 @@
  * Disks: creation (blank or from a snapshot), listing and deletion. The bytes
  * are made by jobs: `disk.create` makes the sparse volume or restores the
  * snapshot into it (verified chunk by chunk), then the disk turns `Available`.
+ * Attaching to instances is in disk-attachments.ts.
  */
 import { apiError } from '../kernel/errors.js';
 import { Ens } from '../kernel/catalog.js';
 import { EngineError } from '../engine/engine.js';
 import type { DiskFilter, MetadataTx } from '../store/metadata-store.js';
-import type { DiskCategory, DiskRecord, DiskStatus, Page } from '../store/records.js';
+import type { DiskCategory, DiskRecord, DiskStatus, InstanceRecord, Page } from '../store/records.js';
 import { GiB, type RequestContext, type ServiceDeps } from './context.js';
+import { attachDisk, attachmentJobHandlers, detachDisk, requireInstanceStopped } from './disk-attachments.js';
 import { enqueueJob, PermanentJobError, type JobHandler } from './jobs/job-runner.js';
 import type { Regions } from './regions.js';
 import { diskTags, putDiskTags, type Tag } from './tags.js';
@@ -32,8 +34,16 @@ export const DISK_RESET_JOB = 'disk.reset';
 /** ResetDisk's transitional state (ENS's `ReIniting`): the volume is being rolled back and is not served. */
 export const DISK_RESETTING: DiskStatus = 'ReIniting';
 
-/** States whose volume may be served over NBD and resized. */
+/** States whose volume may be resized and reset. */
 const SERVABLE: ReadonlySet<DiskStatus> = new Set<DiskStatus>(['Available', 'In-use']);
+/** States whose volume may be served over NBD: attaching or detaching does not touch the bytes. */
+const NBD_SERVABLE: ReadonlySet<DiskStatus> = new Set<DiskStatus>([...SERVABLE, 'Attaching', 'Detaching']);
+
+export interface DiskPage extends Page<DiskRecord> {
+  readonly tags: ReadonlyMap<string, Tag[]>;
+  /** The instances the page's disks are attached to, by id. */
+  readonly instances: ReadonlyMap<string, InstanceRecord>;
+}
 
 export class Disks {
   constructor(private readonly deps: ServiceDeps, private readonly regions: Regions) {}
@@ -57,7 +67,8 @@ export class Disks {
       await tx.insertDisk({
         id: diskId, accountId: ctx.accountId, regionId: region.id, name: input.name, description: input.description,
         category: input.category, sizeBytes, status: 'Creating', diskType: '2', chargeType: 'postpay',
-        sourceSnapshotId: input.snapshotId ?? '', createdAt: now, deletedAt: null,
+        sourceSnapshotId: input.snapshotId ?? '', instanceId: '', deleteWithInstance: false, createdAt: now,
+        deletedAt: null,
       });
       await putDiskTags(tx, ctx.accountId, diskId, input.tags ?? []);
       await enqueueJob(tx, ids, now, DISK_CREATE_JOB, { diskId });
@@ -66,12 +77,27 @@ export class Disks {
     return { diskId };
   }
 
-  /** One page of disks with their tags, read in one transaction. */
-  async describe(filter: DiskFilter): Promise<Page<DiskRecord> & { tags: ReadonlyMap<string, Tag[]> }> {
+  /** One page of disks with their tags and instances, read in one transaction. */
+  async describe(filter: DiskFilter): Promise<DiskPage> {
     return this.deps.store.transaction(async (tx) => {
       const page = await tx.listDisks(filter);
-      return { ...page, tags: await diskTags(tx, filter.accountId, page.items.map((d) => d.id)) };
+      const instanceIds = [...new Set(page.items.map((d) => d.instanceId).filter((id) => id !== ''))];
+      const instances = instanceIds.length === 0 ? [] : await tx.listInstances({ accountId: filter.accountId, instanceIds });
+      return {
+        ...page, tags: await diskTags(tx, filter.accountId, page.items.map((d) => d.id)),
+        instances: new Map(instances.map((i) => [i.id, i])),
+      };
     });
+  }
+
+  /** AttachDisk: `Available` → `Attaching` → (job) `In-use`. */
+  async attach(ctx: RequestContext, diskId: string, instanceId: string, deleteWithInstance: boolean): Promise<void> {
+    await attachDisk(this.deps, ctx, diskId, instanceId, deleteWithInstance);
+  }
+
+  /** DetachDisk: `In-use` → `Detaching` → (job) `Available`. */
+  async detach(ctx: RequestContext, diskId: string, instanceId: string): Promise<void> {
+    await detachDisk(this.deps, ctx, diskId, instanceId);
   }
 
   /** Renames a disk in any state but deleted (a deleted one, like another account's, answers as missing). */
@@ -89,6 +115,8 @@ export class Disks {
       const disk = await tx.getDisk(diskId, ctx.accountId);
       if (!disk) throw apiError(Ens.DiskNotFound, diskId);
       if (disk.status !== 'Available' && disk.status !== 'Failed') throw apiError(Ens.IncorrectDiskStatus, diskId);
+      // A disk that failed while attached is still attached: detach it first.
+      if (disk.instanceId !== '') throw apiError(Ens.IncorrectDiskStatus, diskId);
       if ((await tx.countSnapshots({ diskId, status: 'creating' })) > 0) throw apiError(Ens.IncorrectDiskStatus, diskId);
       const now = clock.now();
       await tx.updateDisk(diskId, { status: 'Deleted', deletedAt: now });
@@ -136,9 +164,10 @@ export class Disks {
   }
 
   /**
-   * ResetDisk: rolls an `Available` / `In-use` disk back to one of its own `available` snapshots (there are no
-   * instances, so "its instance is stopped" always holds). The disk is `ReIniting` until the `disk.reset` job
-   * has rewritten the differing chunks; its NBD clients are dropped and new ones refused meanwhile.
+   * ResetDisk: rolls an `Available` / `In-use` disk back to one of its own `available` snapshots; an attached
+   * disk's instance must be `Stopped` (`IncorrectInstanceStatus`). The disk is `ReIniting` until the
+   * `disk.reset` job has rewritten the differing chunks (then `In-use` again if attached, else `Available`);
+   * its NBD clients are dropped and new ones refused meanwhile.
    */
   async reset(ctx: RequestContext, diskId: string, snapshotId: string): Promise<void> {
     const { store, clock, ids } = this.deps;
@@ -147,10 +176,12 @@ export class Disks {
       if (!disk || disk.status === 'Deleted') throw apiError(Ens.DiskNotFound, diskId);
       const snap = await tx.getSnapshot(snapshotId, ctx.accountId);
       if (!snap || snap.status === 'deleted') throw apiError(Ens.SnapshotNotFound, snapshotId);
-      if (snap.diskId !== diskId) throw apiError(Ens.InvalidParameter, 'SnapshotId');
+      // Its own snapshot, in its own node: a CopySnapshot copy elsewhere keeps the disk id but not the bytes here.
+      if (snap.diskId !== diskId || snap.regionId !== disk.regionId) throw apiError(Ens.InvalidParameter, 'SnapshotId');
       if (snap.status !== 'available') throw apiError(Ens.SnapshotStatusNotMatch, snapshotId);
       if (!SERVABLE.has(disk.status)) throw apiError(Ens.IncorrectDiskStatus, diskId);
       if ((await tx.countSnapshots({ diskId, status: 'creating' })) > 0) throw apiError(Ens.IncorrectDiskStatus, diskId);
+      await requireInstanceStopped(tx, disk);
       const now = clock.now();
       await tx.updateDisk(diskId, { status: DISK_RESETTING });
       await enqueueJob(tx, ids, now, DISK_RESET_JOB, { diskId, snapshotId });
@@ -161,7 +192,7 @@ export class Disks {
   /** Whether the disk's volume may be served over NBD now. */
   async isServable(diskId: string): Promise<boolean> {
     const disk = await this.deps.store.transaction((tx) => tx.getDisk(diskId));
-    return disk !== undefined && SERVABLE.has(disk.status);
+    return disk !== undefined && NBD_SERVABLE.has(disk.status);
   }
 
   jobHandlers(): Record<string, JobHandler> {
@@ -190,6 +221,7 @@ export class Disks {
         },
       },
       [DISK_RESET_JOB]: this.resetJob(),
+      ...attachmentJobHandlers(this.deps),
     };
   }
 
@@ -207,7 +239,10 @@ export class Disks {
           throw err;
         }
         await store.transaction(async (tx) => {
-          if ((await tx.getDisk(diskId))?.status === DISK_RESETTING) await tx.updateDisk(diskId, { status: 'Available' });
+          const current = await tx.getDisk(diskId);
+          if (current?.status === DISK_RESETTING) {
+            await tx.updateDisk(diskId, { status: current.instanceId ? 'In-use' : 'Available' });
+          }
         });
       },
       onFailed: async (payload) => {

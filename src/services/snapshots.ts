@@ -78,7 +78,8 @@ export class Snapshots {
       await tx.insertSnapshot({
         id: snapshotId, accountId: ctx.accountId, regionId: disk.regionId, diskId: disk.id,
         diskCategory: disk.category, diskType: disk.diskType, name: input.name, description: input.description,
-        status: 'creating', sizeBytes: disk.sizeBytes, orderId, error: '', createdAt: now, deletedAt: null,
+        status: 'creating', sizeBytes: disk.sizeBytes, orderId, error: '', sourceSnapshotId: '', sourceRegionId: '',
+        createdAt: now, deletedAt: null,
       });
       await tx.insertOrder({
         id: orderId, accountId: ctx.accountId, action: 'CreateSnapshot', resourceType: 'snapshot',
@@ -115,6 +116,9 @@ export class Snapshots {
       if ((await tx.getDisk(snap.diskId))?.status === DISK_RESETTING) throw apiError(Ens.SnapshotStatusNotMatch, snapshotId);
       if ((await tx.countDisks({ sourceSnapshotId: snapshotId, status: 'Creating' })) > 0) {
         throw apiError(Ens.SnapshotCloneDiskNotNull, snapshotId);
+      }
+      if ((await tx.countCopies({ sourceSnapshotId: snapshotId, status: 'creating' })) > 0) {
+        throw apiError(Ens.SnapshotCopyInProgress, snapshotId);
       }
       const now = clock.now();
       await tx.updateSnapshot(snapshotId, { status: 'deleted', deletedAt: now });

@@ -5,7 +5,7 @@
  * transaction. Do no I/O other than the store inside a transaction.
  */
 import type {
-  AccessKeyRecord, AccountRecord, DiskRecord, DiskStatus, JobRecord, OrderRecord, Page,
+  AccessKeyRecord, AccountRecord, DiskRecord, DiskStatus, InstanceRecord, JobRecord, OrderRecord, Page,
   SnapshotRecord, SnapshotStatus, TagRecord,
 } from './records.js';
 
@@ -18,8 +18,17 @@ export interface DiskFilter {
   status?: string;
   diskType?: '1' | '2';
   sourceSnapshotId?: string;
+  /** Disks attached (or attaching/detaching) to this instance. */
+  instanceId?: string;
   offset: number;
   limit: number;
+}
+
+/** Instances that are not deleted, in creation order; `accountId` undefined = every account (the admin API). */
+export interface InstanceFilter {
+  accountId?: string;
+  regionIds?: readonly string[];
+  instanceIds?: readonly string[];
 }
 
 export interface SnapshotFilter {
@@ -27,6 +36,8 @@ export interface SnapshotFilter {
   regionIds?: readonly string[];
   snapshotIds?: readonly string[];
   diskId?: string;
+  /** Snapshots taken of the disks now attached to this instance (not copies made elsewhere). */
+  instanceId?: string;
   name?: string;
   offset: number;
   limit: number;
@@ -43,7 +54,9 @@ export interface TagFilter {
   limit?: number;
 }
 
-export type DiskPatch = Partial<Pick<DiskRecord, 'status' | 'name' | 'description' | 'sizeBytes' | 'deletedAt'>>;
+export type DiskPatch = Partial<Pick<DiskRecord,
+  'status' | 'name' | 'description' | 'sizeBytes' | 'deletedAt' | 'instanceId' | 'deleteWithInstance'>>;
+export type InstancePatch = Partial<Pick<InstanceRecord, 'status' | 'name' | 'deletedAt'>>;
 export type SnapshotPatch = Partial<Pick<SnapshotRecord, 'status' | 'name' | 'description' | 'error' | 'deletedAt'>>;
 
 export interface NewJob {
@@ -69,11 +82,20 @@ export interface MetadataTx {
   listDisks(filter: DiskFilter): Promise<Page<DiskRecord>>;
   countDisks(where: { sourceSnapshotId: string; status?: DiskStatus }): Promise<number>;
 
+  insertInstance(instance: InstanceRecord): Promise<void>;
+  /** An instance that is not deleted; `accountId` scopes it (undefined = any account). */
+  getInstance(id: string, accountId?: string): Promise<InstanceRecord | undefined>;
+  listInstances(filter: InstanceFilter): Promise<InstanceRecord[]>;
+  updateInstance(id: string, patch: InstancePatch): Promise<void>;
+
   insertSnapshot(snapshot: SnapshotRecord): Promise<void>;
   getSnapshot(id: string, accountId?: string): Promise<SnapshotRecord | undefined>;
   updateSnapshot(id: string, patch: SnapshotPatch): Promise<void>;
   listSnapshots(filter: SnapshotFilter): Promise<Page<SnapshotRecord>>;
+  /** Snapshots taken of the disk itself (copies made by CopySnapshot are not counted). */
   countSnapshots(where: { diskId: string; status?: SnapshotStatus }): Promise<number>;
+  /** Copies made from the snapshot by CopySnapshot. */
+  countCopies(where: { sourceSnapshotId: string; status?: SnapshotStatus }): Promise<number>;
 
   /** Sets tags: a (resourceType, resourceId, key) already present gets the new value. */
   putTags(tags: readonly TagRecord[]): Promise<void>;

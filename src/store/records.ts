@@ -36,6 +36,24 @@ export interface DiskRecord {
   readonly diskType: '1' | '2';
   readonly chargeType: string;
   readonly sourceSnapshotId: string;
+  /** The instance the disk is attached to (or attaching to / detaching from); `''` when none. */
+  readonly instanceId: string;
+  /** AttachDisk's `DeleteWithInstance`; false when not attached. */
+  readonly deleteWithInstance: boolean;
+  readonly createdAt: number;
+  readonly deletedAt: number | null;
+}
+
+/** An instance is only what disks need of one: an operator-registered consumer of disks (a VM on an edge node). */
+export type InstanceStatus = 'Running' | 'Stopped';
+
+export interface InstanceRecord {
+  /** `i-…` */
+  readonly id: string;
+  readonly accountId: string;
+  readonly regionId: string;
+  readonly name: string;
+  readonly status: InstanceStatus;
   readonly createdAt: number;
   readonly deletedAt: number | null;
 }
@@ -56,6 +74,9 @@ export interface SnapshotRecord {
   readonly sizeBytes: number;
   readonly orderId: string;
   readonly error: string;
+  /** For a copy made by CopySnapshot: the snapshot and region it was copied from; '' otherwise. */
+  readonly sourceSnapshotId: string;
+  readonly sourceRegionId: string;
   readonly createdAt: number;
   readonly deletedAt: number | null;
 }

@@ -129,4 +129,38 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX orders_by_resource ON orders(resource_type, resource_id);
     `,
   },
+  {
+    version: 4,
+    name: 'instances; disks attached to them',
+    // Self-contained: a later migration may follow it. Deleted instances keep their row (deleted_at set).
+    sql: `
+      CREATE TABLE instances (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        region_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('Running', 'Stopped')),
+        created_at INTEGER NOT NULL,
+        deleted_at INTEGER
+      );
+      CREATE INDEX instances_by_account ON instances(account_id, deleted_at, created_at);
+      ALTER TABLE disks ADD COLUMN instance_id TEXT NOT NULL DEFAULT '';
+      ALTER TABLE disks ADD COLUMN delete_with_instance INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX disks_by_instance ON disks(instance_id) WHERE instance_id <> '';
+    `,
+  },
+  {
+    version: 5,
+    name: 'snapshots: copies made by CopySnapshot',
+    // A copy keeps its source disk's id (DescribeSnapshots answers it as SourceDiskId) but is not a snapshot being
+    // taken of that disk: the one-creating-per-disk rule counts direct snapshots only.
+    sql: `
+      ALTER TABLE snapshots ADD COLUMN source_snapshot_id TEXT NOT NULL DEFAULT '';
+      ALTER TABLE snapshots ADD COLUMN source_region_id TEXT NOT NULL DEFAULT '';
+      DROP INDEX snapshots_one_creating_per_disk;
+      CREATE UNIQUE INDEX snapshots_one_creating_per_disk ON snapshots(disk_id)
+        WHERE status = 'creating' AND source_snapshot_id = '';
+      CREATE INDEX snapshots_by_source ON snapshots(source_snapshot_id) WHERE source_snapshot_id <> '';
+    `,
+  },
 ];

@@ -1,5 +1,7 @@
 /** Row → record mappers of the SQLite store (snake_case columns to camelCase records). */
-import type { AccessKeyRecord, DiskRecord, JobRecord, OrderRecord, SnapshotRecord, TagRecord } from '../records.js';
+import type {
+  AccessKeyRecord, DiskRecord, InstanceRecord, JobRecord, OrderRecord, SnapshotRecord, TagRecord,
+} from '../records.js';
 
 export type Row = Record<string, unknown>;
 
@@ -20,7 +22,15 @@ export function diskFromRow(r: Row): DiskRecord {
     description: str(r.description), category: str(r.category) as DiskRecord['category'],
     sizeBytes: num(r.size_bytes), status: str(r.status) as DiskRecord['status'],
     diskType: str(r.disk_type) as DiskRecord['diskType'], chargeType: str(r.charge_type),
-    sourceSnapshotId: str(r.source_snapshot_id), createdAt: num(r.created_at), deletedAt: numOrNull(r.deleted_at),
+    sourceSnapshotId: str(r.source_snapshot_id), instanceId: str(r.instance_id),
+    deleteWithInstance: num(r.delete_with_instance) === 1, createdAt: num(r.created_at), deletedAt: numOrNull(r.deleted_at),
+  };
+}
+
+export function instanceFromRow(r: Row): InstanceRecord {
+  return {
+    id: str(r.id), accountId: str(r.account_id), regionId: str(r.region_id), name: str(r.name),
+    status: str(r.status) as InstanceRecord['status'], createdAt: num(r.created_at), deletedAt: numOrNull(r.deleted_at),
   };
 }
 
@@ -30,7 +40,8 @@ export function snapshotFromRow(r: Row): SnapshotRecord {
     diskCategory: str(r.disk_category) as SnapshotRecord['diskCategory'],
     diskType: str(r.disk_type) as SnapshotRecord['diskType'], name: str(r.name), description: str(r.description),
     status: str(r.status) as SnapshotRecord['status'], sizeBytes: num(r.size_bytes), orderId: str(r.order_id),
-    error: str(r.error), createdAt: num(r.created_at), deletedAt: numOrNull(r.deleted_at),
+    error: str(r.error), sourceSnapshotId: str(r.source_snapshot_id), sourceRegionId: str(r.source_region_id),
+    createdAt: num(r.created_at), deletedAt: numOrNull(r.deleted_at),
   };
 }
 

@@ -4,14 +4,16 @@
  */
 import type Database from 'better-sqlite3';
 import {
-  StoreConflictError, type DiskFilter, type DiskPatch, type MetadataTx, type NewJob, type SnapshotFilter,
-  type SnapshotPatch, type TagFilter,
+  StoreConflictError, type DiskFilter, type DiskPatch, type InstanceFilter, type InstancePatch, type MetadataTx,
+  type NewJob, type SnapshotFilter, type SnapshotPatch, type TagFilter,
 } from '../metadata-store.js';
 import type {
-  AccessKeyRecord, AccountRecord, DiskRecord, DiskStatus, JobRecord, OrderRecord, Page, SnapshotRecord,
-  SnapshotStatus, TagRecord,
+  AccessKeyRecord, AccountRecord, DiskRecord, DiskStatus, InstanceRecord, JobRecord, OrderRecord, Page,
+  SnapshotRecord, SnapshotStatus, TagRecord,
 } from '../records.js';
+import { SqliteInstances } from './sqlite-instances.js';
 import { SqliteTags } from './sqlite-tags.js';
+import { addEq, addIn } from './sql-filters.js';
 import { diskFromRow, jobFromRow, keyFromRow, orderFromRow, snapshotFromRow, type Row } from './rows.js';
 
 type Params = Record<string, unknown>;
@@ -19,6 +21,7 @@ type Params = Record<string, unknown>;
 export class SqliteTx implements MetadataTx {
   private readonly cache = new Map<string, Database.Statement>();
   private readonly tags = new SqliteTags((sql) => this.stmt(sql));
+  private readonly instances = new SqliteInstances((sql) => this.stmt(sql));
 
   constructor(private readonly db: Database.Database) {}
 
@@ -79,10 +82,10 @@ export class SqliteTx implements MetadataTx {
   async insertDisk(d: DiskRecord): Promise<void> {
     this.run(
       `INSERT INTO disks (id, account_id, region_id, name, description, category, size_bytes, status, disk_type,
-         charge_type, source_snapshot_id, created_at, deleted_at)
+         charge_type, source_snapshot_id, instance_id, delete_with_instance, created_at, deleted_at)
        VALUES (@id, @accountId, @regionId, @name, @description, @category, @sizeBytes, @status, @diskType,
-         @chargeType, @sourceSnapshotId, @createdAt, @deletedAt)`,
-      { ...d },
+         @chargeType, @sourceSnapshotId, @instanceId, @deleteWithInstance, @createdAt, @deletedAt)`,
+      { ...d, deleteWithInstance: d.deleteWithInstance ? 1 : 0 },
     );
   }
 
@@ -96,7 +99,8 @@ export class SqliteTx implements MetadataTx {
   async updateDisk(id: string, patch: DiskPatch): Promise<void> {
     this.update('disks', id, {
       status: patch.status, name: patch.name, description: patch.description,
-      size_bytes: patch.sizeBytes, deleted_at: patch.deletedAt,
+      size_bytes: patch.sizeBytes, deleted_at: patch.deletedAt, instance_id: patch.instanceId,
+      delete_with_instance: patch.deleteWithInstance === undefined ? undefined : Number(patch.deleteWithInstance),
     });
   }
 
@@ -110,6 +114,7 @@ export class SqliteTx implements MetadataTx {
     addEq(where, args, 'status', f.status);
     addEq(where, args, 'disk_type', f.diskType);
     addEq(where, args, 'source_snapshot_id', f.sourceSnapshotId);
+    addEq(where, args, 'instance_id', f.instanceId);
     return this.page('disks', where, args, f.offset, f.limit, diskFromRow);
   }
 
@@ -121,12 +126,28 @@ export class SqliteTx implements MetadataTx {
     return Number(r?.n ?? 0);
   }
 
+  async insertInstance(i: InstanceRecord): Promise<void> {
+    this.instances.insert(i);
+  }
+
+  async getInstance(id: string, accountId?: string): Promise<InstanceRecord | undefined> {
+    return this.instances.get(id, accountId);
+  }
+
+  async listInstances(filter: InstanceFilter): Promise<InstanceRecord[]> {
+    return this.instances.list(filter);
+  }
+
+  async updateInstance(id: string, patch: InstancePatch): Promise<void> {
+    this.instances.update(id, patch);
+  }
+
   async insertSnapshot(s: SnapshotRecord): Promise<void> {
     this.run(
       `INSERT INTO snapshots (id, account_id, region_id, disk_id, disk_category, disk_type, name, description, status,
-         size_bytes, order_id, error, created_at, deleted_at)
+         size_bytes, order_id, error, source_snapshot_id, source_region_id, created_at, deleted_at)
        VALUES (@id, @accountId, @regionId, @diskId, @diskCategory, @diskType, @name, @description, @status,
-         @sizeBytes, @orderId, @error, @createdAt, @deletedAt)`,
+         @sizeBytes, @orderId, @error, @sourceSnapshotId, @sourceRegionId, @createdAt, @deletedAt)`,
       { ...s },
     );
   }
@@ -153,13 +174,28 @@ export class SqliteTx implements MetadataTx {
     addIn(where, args, 'id', f.snapshotIds);
     addEq(where, args, 'disk_id', f.diskId);
     addEq(where, args, 'name', f.name);
+    if (f.instanceId !== undefined) {
+      where.push(`source_snapshot_id = '' AND disk_id IN
+        (SELECT id FROM disks WHERE instance_id = ? AND account_id = ? AND deleted_at IS NULL)`);
+      args.push(f.instanceId, f.accountId);
+    }
     return this.page('snapshots', where, args, f.offset, f.limit, snapshotFromRow);
   }
 
   async countSnapshots(w: { diskId: string; status?: SnapshotStatus }): Promise<number> {
     const r = this.get(
-      'SELECT COUNT(*) AS n FROM snapshots WHERE disk_id = ? AND deleted_at IS NULL AND (? IS NULL OR status = ?)',
+      `SELECT COUNT(*) AS n FROM snapshots WHERE disk_id = ? AND source_snapshot_id = '' AND deleted_at IS NULL
+         AND (? IS NULL OR status = ?)`,
       [w.diskId, w.status ?? null, w.status ?? null],
+    );
+    return Number(r?.n ?? 0);
+  }
+
+  async countCopies(w: { sourceSnapshotId: string; status?: SnapshotStatus }): Promise<number> {
+    const r = this.get(
+      `SELECT COUNT(*) AS n FROM snapshots WHERE source_snapshot_id = ? AND deleted_at IS NULL
+         AND (? IS NULL OR status = ?)`,
+      [w.sourceSnapshotId, w.status ?? null, w.status ?? null],
     );
     return Number(r?.n ?? 0);
   }
@@ -277,20 +313,4 @@ export class SqliteTx implements MetadataTx {
     ]);
     return { items: rows.map(map), total };
   }
-}
-
-function addEq(where: string[], args: unknown[], column: string, value: string | undefined): void {
-  if (value === undefined) return;
-  where.push(`${column} = ?`);
-  args.push(value);
-}
-
-function addIn(where: string[], args: unknown[], column: string, values: readonly string[] | undefined): void {
-  if (values === undefined) return;
-  if (values.length === 0) {
-    where.push('0');
-    return;
-  }
-  where.push(`${column} IN (${values.map(() => '?').join(', ')})`);
-  args.push(...values);
 }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { StoreConflictError, type MetadataStore, type TagFilter } from '../metadata-store.js';
-import type { DiskRecord, SnapshotRecord } from '../records.js';
+import type { DiskRecord, InstanceRecord, SnapshotRecord } from '../records.js';
 
 export type StoreFactory = () => Promise<{ store: MetadataStore; cleanup: () => Promise<void> }>;
 
@@ -15,15 +15,22 @@ export function sampleDisk(id: string, over: Partial<DiskRecord> = {}): DiskReco
   return {
     id, accountId: 'acc-1', regionId: 'cn-hangzhou-telecom', name: '', description: '', category: 'cloud_ssd',
     sizeBytes: 20 * 2 ** 30, status: 'Available', diskType: '2', chargeType: 'postpay', sourceSnapshotId: '',
-    createdAt: T0, deletedAt: null, ...over,
+    instanceId: '', deleteWithInstance: false, createdAt: T0, deletedAt: null, ...over,
+  };
+}
+
+export function sampleInstance(id: string, over: Partial<InstanceRecord> = {}): InstanceRecord {
+  return {
+    id, accountId: 'acc-1', regionId: 'cn-hangzhou-telecom', name: '', status: 'Running', createdAt: T0,
+    deletedAt: null, ...over,
   };
 }
 
 export function sampleSnapshot(id: string, over: Partial<SnapshotRecord> = {}): SnapshotRecord {
   return {
     id, accountId: 'acc-1', regionId: 'cn-hangzhou-telecom', diskId: 'd-1', diskCategory: 'cloud_ssd', diskType: '2',
-    name: '', description: '', status: 'creating', sizeBytes: 2 ** 30, orderId: `o-${id}`, error: '', createdAt: T0,
-    deletedAt: null, ...over,
+    name: '', description: '', status: 'creating', sizeBytes: 2 ** 30, orderId: `o-${id}`, error: '',
+    sourceSnapshotId: '', sourceRegionId: '', createdAt: T0, deletedAt: null, ...over,
   };
 }
 
@@ -100,6 +107,59 @@ export function runMetadataStoreSuite(name: string, factory: StoreFactory): void
       });
     });
 
+    it('round-trips, scopes, lists and updates instances; deleted ones disappear', async () => {
+      await withStore(factory, async (s) => {
+        await s.transaction(async (tx) => {
+          await tx.insertInstance(sampleInstance('i-1', { name: 'web' }));
+          await tx.insertInstance(sampleInstance('i-2', { createdAt: T0 + 1, regionId: 'r-2', status: 'Stopped' }));
+          await tx.insertInstance(sampleInstance('i-3', { createdAt: T0 + 2, accountId: 'acc-2' }));
+        });
+        await s.transaction(async (tx) => {
+          assert.deepEqual(await tx.getInstance('i-1', 'acc-1'), sampleInstance('i-1', { name: 'web' }));
+          assert.equal(await tx.getInstance('i-1', 'acc-2'), undefined);
+          assert.equal((await tx.getInstance('i-3'))?.accountId, 'acc-2');
+          const ids = async (f: Parameters<typeof tx.listInstances>[0]) => (await tx.listInstances(f)).map((i) => i.id);
+          assert.deepEqual(await ids({}), ['i-1', 'i-2', 'i-3']);
+          assert.deepEqual(await ids({ accountId: 'acc-1' }), ['i-1', 'i-2']);
+          assert.deepEqual(await ids({ accountId: 'acc-1', regionIds: ['r-2'] }), ['i-2']);
+          assert.deepEqual(await ids({ instanceIds: ['i-3', 'i-9'] }), ['i-3']);
+          assert.deepEqual(await ids({ instanceIds: [] }), []);
+          await tx.updateInstance('i-1', { status: 'Stopped' });
+          await tx.updateInstance('i-2', { deletedAt: T0 + 5 });
+        });
+        await s.transaction(async (tx) => {
+          assert.equal((await tx.getInstance('i-1'))?.status, 'Stopped');
+          assert.equal(await tx.getInstance('i-2'), undefined);
+          assert.deepEqual((await tx.listInstances({ accountId: 'acc-1' })).map((i) => i.id), ['i-1']);
+        });
+      });
+    });
+
+    it('records the instance a disk is attached to and filters disks by it', async () => {
+      await withStore(factory, async (s) => {
+        await s.transaction(async (tx) => {
+          await tx.insertDisk(sampleDisk('d-1', { instanceId: 'i-1', deleteWithInstance: true, status: 'In-use' }));
+          await tx.insertDisk(sampleDisk('d-2', { createdAt: T0 + 1 }));
+          await tx.insertDisk(sampleDisk('d-3', { createdAt: T0 + 2, instanceId: 'i-2', status: 'Attaching' }));
+        });
+        const byInstance = (instanceId: string) => s.transaction(async (tx) =>
+          (await tx.listDisks({ accountId: 'acc-1', instanceId, offset: 0, limit: 10 })).items.map((d) => d.id));
+        assert.deepEqual(await byInstance('i-1'), ['d-1']);
+        assert.deepEqual(await byInstance('i-9'), []);
+        const d1 = await s.transaction((tx) => tx.getDisk('d-1'));
+        assert.equal(d1?.instanceId, 'i-1');
+        assert.equal(d1?.deleteWithInstance, true);
+        assert.equal((await s.transaction((tx) => tx.getDisk('d-2')))?.deleteWithInstance, false);
+        await s.transaction(async (tx) => {
+          await tx.updateDisk('d-1', { instanceId: '', deleteWithInstance: false, status: 'Available' });
+          await tx.updateDisk('d-2', { instanceId: 'i-1', deleteWithInstance: true });
+        });
+        assert.deepEqual(await byInstance('i-1'), ['d-2']);
+        assert.deepEqual(await s.transaction((tx) => tx.getDisk('d-1')), sampleDisk('d-1'));
+        assert.equal((await s.transaction((tx) => tx.getDisk('d-2')))?.deleteWithInstance, true);
+      });
+    });
+
     it('allows at most one creating snapshot per disk', async () => {
       await withStore(factory, async (s) => {
         await s.transaction((tx) => tx.insertSnapshot(sampleSnapshot('s-1')));
@@ -108,6 +168,48 @@ export function runMetadataStoreSuite(name: string, factory: StoreFactory): void
         await s.transaction((tx) => tx.insertSnapshot(sampleSnapshot('s-2')));
         assert.equal(await s.transaction((tx) => tx.countSnapshots({ diskId: 'd-1' })), 2);
         assert.equal(await s.transaction((tx) => tx.countSnapshots({ diskId: 'd-1', status: 'creating' })), 1);
+      });
+    });
+
+    it('lists the snapshots of the disks attached to an instance', async () => {
+      await withStore(factory, async (s) => {
+        await s.transaction(async (tx) => {
+          await tx.insertDisk(sampleDisk('d-1', { instanceId: 'i-1', status: 'In-use' }));
+          await tx.insertDisk(sampleDisk('d-2'));
+          await tx.insertDisk(sampleDisk('d-3', { accountId: 'acc-2', instanceId: 'i-1', status: 'In-use' }));
+          await tx.insertSnapshot(sampleSnapshot('s-1', { status: 'available' }));
+          await tx.insertSnapshot(sampleSnapshot('s-2', { diskId: 'd-2', status: 'available' }));
+          await tx.insertSnapshot(sampleSnapshot('s-3', { diskId: 'd-3', accountId: 'acc-2', status: 'available' }));
+          await tx.insertSnapshot(sampleSnapshot('s-c', {
+            regionId: 'ch-zurich-1', sourceSnapshotId: 's-1', sourceRegionId: 'cn-hangzhou-telecom', status: 'available',
+          }));
+        });
+        const ids = (accountId: string, instanceId: string) => s.transaction(async (tx) =>
+          (await tx.listSnapshots({ accountId, instanceId, offset: 0, limit: 10 })).items.map((x) => x.id));
+        assert.deepEqual(await ids('acc-1', 'i-1'), ['s-1']);
+        assert.deepEqual(await ids('acc-2', 'i-1'), ['s-3']);
+        assert.deepEqual(await ids('acc-1', 'i-9'), []);
+      });
+    });
+
+    it('keeps copies apart from the snapshots of their source disk', async () => {
+      await withStore(factory, async (s) => {
+        await s.transaction((tx) => tx.insertSnapshot(sampleSnapshot('s-1', { status: 'available' })));
+        await s.transaction((tx) => tx.insertSnapshot(sampleSnapshot('s-2')));
+        // Two copies of s-1 being made at once, to two regions, while s-2 of the same disk is being created.
+        for (const [id, regionId] of [['s-c1', 'cn-beijing-15'], ['s-c2', 'ch-zurich-1']] as const) {
+          await s.transaction((tx) => tx.insertSnapshot(sampleSnapshot(id, {
+            regionId, sourceSnapshotId: 's-1', sourceRegionId: 'cn-hangzhou-telecom',
+          })));
+        }
+        const copy = await s.transaction((tx) => tx.getSnapshot('s-c2'));
+        assert.equal(copy?.sourceSnapshotId, 's-1');
+        assert.equal(copy?.sourceRegionId, 'cn-hangzhou-telecom');
+        assert.equal(await s.transaction((tx) => tx.countSnapshots({ diskId: 'd-1', status: 'creating' })), 1);
+        assert.equal(await s.transaction((tx) => tx.countCopies({ sourceSnapshotId: 's-1', status: 'creating' })), 2);
+        await s.transaction((tx) => tx.updateSnapshot('s-c1', { status: 'available' }));
+        assert.equal(await s.transaction((tx) => tx.countCopies({ sourceSnapshotId: 's-1', status: 'creating' })), 1);
+        assert.equal(await s.transaction((tx) => tx.countCopies({ sourceSnapshotId: 's-1' })), 2);
       });
     });
 
