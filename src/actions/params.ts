@@ -126,7 +126,14 @@ export function invalid(name: string): Error {
   return apiError(Ens.InvalidParameter, name);
 }
 
+/**
+ * Characters no parameter may hold: C0 controls but tab, LF and CR, DEL, and U+FFFE/U+FFFF. They are not
+ * characters of XML 1.0, so a value holding one could not be answered with `Format=XML`.
+ */
+const FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]/;
+
 function checkText(name: string, v: string, rule: TextRule): string {
+  if (FORBIDDEN_CHARACTERS.test(v)) throw invalid(name);
   const length = [...v].length;
   if (rule.min !== undefined && length < rule.min) throw invalid(name);
   if (length > (rule.max ?? 1024)) throw invalid(name);
