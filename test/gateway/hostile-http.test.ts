@@ -1,9 +1,12 @@
 /** Malformed HTTP never gets a 5xx or a non-JSON body: each case answers a documented 4xx code. */
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { connect } from 'node:net';
+import { after, before, describe, it } from 'node:test';
 import type { InjectOptions } from 'fastify';
+import type { RunningEdgesnap } from '../../src/main.js';
 import { ManualClock } from '../../src/kernel/clock.js';
 import { buildTestGateway, type TestGateway } from '../support/gateway.js';
+import { startTestServer, tempDir } from '../support/server.js';
 
 let gw: TestGateway;
 before(async () => {
@@ -35,3 +38,36 @@ for (const c of cases) {
     assert.equal((JSON.parse(res.body) as { Code: string }).Code, c.code);
   });
 }
+
+/** What a real listener answers on a raw socket (these never reach fastify's routes, so inject cannot show them). */
+describe('requests the HTTP parser refuses', { timeout: 60_000 }, () => {
+  let dir: { path: string; remove: () => Promise<void> };
+  let server: RunningEdgesnap;
+  before(async () => {
+    dir = await tempDir('edgesnap-hostile-');
+    server = await startTestServer(dir.path);
+  });
+  after(async () => {
+    await server?.close();
+    await dir?.remove();
+  });
+
+  const raw = (request: string): Promise<string> => new Promise((resolve, reject) => {
+    const socket = connect(server.api.port, server.api.host, () => socket.end(request));
+    let answer = '';
+    socket.setEncoding('utf8').on('data', (d: string) => { answer += d; }).on('close', () => resolve(answer)).on('error', reject);
+  });
+  const parse = (answer: string): { status: number; code: string } => ({
+    status: Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]),
+    code: (JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { Code: string }).Code,
+  });
+
+  it('malformed HTTP answers MalformedRequest in the envelope', async () => {
+    assert.deepEqual(parse(await raw('NOT HTTP AT ALL\r\n\r\n')), { status: 400, code: 'MalformedRequest' });
+  });
+  it('headers over 16 KiB answer RequestHeaderFieldsTooLarge in the envelope', async () => {
+    const answer = await raw(`GET /?Action=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    assert.deepEqual(parse(answer), { status: 431, code: 'RequestHeaderFieldsTooLarge' });
+    assert.match(answer, /connection: close/i);
+  });
+});
