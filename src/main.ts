@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from './kernel/clock.js';
-import { randomIds, type IdGenerator } from './kernel/ids.js';
+import { randomFraction, randomIds, SwitchableIds, type IdGenerator } from './kernel/ids.js';
 import { LocalRegionalEngines, mapRegionalEngines } from './engine/index.js';
 import type { ExportResolver } from './engine/block-device.js';
 import type { RegionalEngines } from './engine/engine.js';
@@ -15,9 +15,16 @@ import { withVolumeDeleteHook } from './engine/volume-delete-hook.js';
 import { NbdServer } from './engine/nbd/server.js';
 import { SqliteMetadataStore } from './store/sqlite/sqlite-store.js';
 import { createServices, DEFAULT_REGIONS, JobRunner, type Region, type Services } from './services/index.js';
+import { ROOT_ACCOUNT_ID } from './services/accounts.js';
 import { ACTIONS } from './actions/index.js';
 import { ReplayGuard } from './gateway/auth/index.js';
 import { buildGateway } from './gateway/http-server.js';
+import { Throttle } from './gateway/throttle.js';
+import type { OperatorHooks } from './gateway/operator-hooks.js';
+import { FaultRules } from './services/faults/fault-rules.js';
+import { JobModes } from './services/jobs/job-modes.js';
+import { Operator } from './services/operator/operator.js';
+import { ThrottleSettings } from './services/operator/throttle-settings.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { loadAdminToken } from './admin-token.js';
 
@@ -58,6 +65,8 @@ export interface RunningEdgesnap {
   readonly adminTokenFile?: string;
   readonly services: Services;
   readonly jobs: JobRunner;
+  /** The operator controls behind the admin API (faults, throttle, job modes, ids, reset). */
+  readonly operator: Operator;
   close(): Promise<void>;
 }
 
@@ -78,7 +87,7 @@ export async function startEdgesnap(config: EdgesnapConfig): Promise<RunningEdge
     return {
       api, nbd, accountId: root.accountId, accessKeyId: root.accessKeyId, generatedSecret: root.generatedSecret,
       credentialsFile, adminToken: admin.token, adminTokenFile: admin.file, services: core.services, jobs: core.jobs,
-      close: closeAll,
+      operator: core.operator, close: closeAll,
     };
   } catch (err) {
     await closeAll();
@@ -92,13 +101,16 @@ interface Core {
   engines: RegionalEngines;
   ids: IdGenerator;
   late: { disconnect: (volumeId: string) => void };
+  operator: Operator;
+  hooks: OperatorHooks;
 }
 
 /** Store, engine, services and the job runner; resumes interrupted work. */
 async function openCore(config: EdgesnapConfig, log: (msg: string) => void, cleanups: (() => Promise<void>)[]):
   Promise<Core> {
   const clock = config.clock ?? systemClock;
-  const ids = config.ids ?? randomIds;
+  // Switchable: the admin API's POST /ids seeds it for reproducible runs.
+  const ids = new SwitchableIds(config.ids ?? randomIds);
   const store = new SqliteMetadataStore(join(config.dataDir, 'metadata.db'));
   cleanups.push(() => store.close());
   await store.migrate();
@@ -114,23 +126,45 @@ async function openCore(config: EdgesnapConfig, log: (msg: string) => void, clea
   // This process owns the data directory (lock above): leases of a previous run are stale.
   await store.transaction((tx) => tx.releaseAllLeases(clock.now()));
   await services.snapshots.reconcileSessions();
-  const jobs = new JobRunner({ store, clock, ids, handlers: services.jobHandlers, log, pollMs: config.jobPollMs });
+  await services.commerce.billing.schedule();
+  const modes = new JobModes(store, config.startJobs === false ? 'manual' : 'immediate');
+  const jobs = new JobRunner({
+    store, clock, ids, handlers: services.jobHandlers, log, pollMs: config.jobPollMs, pacing: modes.pacing,
+  });
   late.kick = () => jobs.kick();
-  if (config.startJobs !== false) jobs.start();
+  modes.attach(jobs); // starts the workers unless manual
   cleanups.push(() => jobs.stop());
-  return { services, jobs, engines, ids, late };
+  const { operator, hooks } = await openOperator(store, clock, ids, modes, services, local, late);
+  return { services, jobs, engines, ids, late, operator, hooks };
+}
+
+/** Fault rules, throttle (limits persisted per account), and the admin API's controls over them. */
+async function openOperator(store: SqliteMetadataStore, clock: Clock, ids: SwitchableIds, jobs: JobModes,
+  services: Services, local: LocalRegionalEngines, late: { disconnect: (volumeId: string) => void }):
+  Promise<{ operator: Operator; hooks: OperatorHooks }> {
+  const throttleSettings = new ThrottleSettings(store, clock);
+  await throttleSettings.load();
+  const throttle = new Throttle({ clock, limits: throttleSettings.resolve });
+  const faults = new FaultRules(() => randomFraction(ids));
+  const operator = new Operator({
+    store, ids, faults, throttle: throttleSettings, jobs, rootAccountId: () => ROOT_ACCOUNT_ID,
+    wipeEngines: () => local.wipe((volumeId) => late.disconnect(volumeId)),
+    forgetRequests: () => throttle.clear(),
+    afterReset: () => services.commerce.billing.schedule(),
+  });
+  return { operator, hooks: { throttle, faults, clock } };
 }
 
 async function openListeners(config: EdgesnapConfig, core: Core, adminToken: string, log: (msg: string) => void,
   cleanups: (() => Promise<void>)[]): Promise<{ api: HostPort; nbd: HostPort }> {
-  const { services, engines, ids } = core;
+  const { services, engines, ids, operator, hooks } = core;
   const nbdServer = new NbdServer(servableExports(engines.exports(), (id) => services.disks.isServable(id)), { log });
   core.late.disconnect = (id) => nbdServer.disconnectExport(id);
   const nbd = await nbdServer.listen(config.nbdListen.host, config.nbdListen.port);
   cleanups.push(() => nbdServer.close());
   const gateway = buildGateway({
     services, actions: ACTIONS, ids, replay: new ReplayGuard(config.clock ?? systemClock), log,
-    actionOptions: { snapshotIdFormat: config.snapshotIdFormat ?? 'array' }, admin: { token: adminToken },
+    actionOptions: { snapshotIdFormat: config.snapshotIdFormat ?? 'array' }, admin: { token: adminToken, control: operator }, operator: hooks,
   });
   await gateway.listen({ host: config.listen.host, port: config.listen.port });
   cleanups.push(() => gateway.close());

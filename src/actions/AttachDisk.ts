@@ -1,4 +1,4 @@
-import type { Action } from './action.js';
+import { refsOf, type Action } from './action.js';
 import { ID_RULE } from './params.js';
 
 /**
@@ -8,6 +8,7 @@ import { ID_RULE } from './params.js';
  */
 export const AttachDisk: Action = {
   name: 'AttachDisk',
+  resources: (p) => [...refsOf(p, 'disk', 'DiskId'), ...refsOf(p, 'instance', 'InstanceId')],
   async run(p, ctx) {
     const diskId = p.required('DiskId', ID_RULE);
     const instanceId = p.required('InstanceId', ID_RULE);

@@ -1,4 +1,4 @@
-import type { Action } from './action.js';
+import { refsOf, type Action } from './action.js';
 import { DESCRIPTION_RULE, ID_RULE, NAME_RULE } from './params.js';
 import { apiError } from '../kernel/errors.js';
 import { Ens, Gateway } from '../kernel/catalog.js';
@@ -13,6 +13,7 @@ const MAX_DESTINATIONS = 20;
  */
 export const CopySnapshot: Action = {
   name: 'CopySnapshot',
+  resources: (p) => refsOf(p, 'snapshot', 'SnapshotId'),
   async run(p, ctx) {
     const snapshotId = p.required('SnapshotId', ID_RULE);
     if (!p.has('DestinationRegionIds')) throw apiError(Gateway.MissingParameter, 'DestinationRegionIds');

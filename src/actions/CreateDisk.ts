@@ -1,4 +1,4 @@
-import type { Action } from './action.js';
+import { idParam, refsOf, type Action } from './action.js';
 import { ID_RULE, invalid, NAME_RULE, DESCRIPTION_RULE, readTags } from './params.js';
 
 const CATEGORIES = ['cloud_efficiency', 'cloud_ssd'] as const;
@@ -6,6 +6,8 @@ const CATEGORIES = ['cloud_efficiency', 'cloud_ssd'] as const;
 /** CreateDisk: a pay-as-you-go data disk, blank or from a snapshot, with up to 20 tags; answers `InstanceIds: [diskId]`. */
 export const CreateDisk: Action = {
   name: 'CreateDisk',
+  // The disk to be, in the requested region (so a region-scoped policy applies), and the source snapshot.
+  resources: (p) => [{ type: 'disk', id: '*', regionId: idParam(p, 'EnsRegionId') ?? '*' }, ...refsOf(p, 'snapshot', 'SnapshotId')],
   async run(p, ctx) {
     const category = p.oneOf('Category', CATEGORIES, true)!;
     const regionId = p.required('EnsRegionId', ID_RULE);

@@ -1,9 +1,10 @@
-import type { Action } from './action.js';
+import { refsOf, type Action } from './action.js';
 import { DESCRIPTION_RULE, ID_RULE, NAME_RULE } from './params.js';
 
 /** CreateSnapshot: a point-in-time snapshot of a disk; answers at once, the snapshot is `creating`. */
 export const CreateSnapshot: Action = {
   name: 'CreateSnapshot',
+  resources: (p) => refsOf(p, 'disk', 'DiskId'),
   async run(p, ctx) {
     const diskId = p.required('DiskId', ID_RULE);
     const regionId = p.required('EnsRegionId', ID_RULE);

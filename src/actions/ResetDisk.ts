@@ -1,4 +1,4 @@
-import type { Action } from './action.js';
+import { refsOf, type Action } from './action.js';
 import { ID_RULE } from './params.js';
 
 /**
@@ -7,6 +7,7 @@ import { ID_RULE } from './params.js';
  */
 export const ResetDisk: Action = {
   name: 'ResetDisk',
+  resources: (p) => [...refsOf(p, 'disk', 'DiskId'), ...refsOf(p, 'snapshot', 'SnapshotId')],
   async run(p, ctx) {
     const diskId = p.required('DiskId', ID_RULE);
     const snapshotId = p.required('SnapshotId', ID_RULE);

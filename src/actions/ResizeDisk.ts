@@ -1,4 +1,4 @@
-import type { Action } from './action.js';
+import { refsOf, type Action } from './action.js';
 import { ID_RULE } from './params.js';
 
 /**
@@ -7,6 +7,7 @@ import { ID_RULE } from './params.js';
  */
 export const ResizeDisk: Action = {
   name: 'ResizeDisk',
+  resources: (p) => refsOf(p, 'disk', 'DiskId'),
   async run(p, ctx) {
     const diskId = p.required('DiskId', ID_RULE);
     const newSize = p.integer('NewSize', { min: 1, max: 1_000_000, required: true })!;

@@ -1,4 +1,4 @@
-import type { Action } from './action.js';
+import { taggedDisks, type Action } from './action.js';
 import { readResourceIds, readTags } from './params.js';
 
 /**
@@ -7,6 +7,7 @@ import { readResourceIds, readTags } from './params.js';
  */
 export const TagResources: Action = {
   name: 'TagResources',
+  resources: taggedDisks,
   async run(p, ctx) {
     const type = p.oneOf('ResourceType', ['disk'], true)!;
     const resourceIds = readResourceIds(p, true);

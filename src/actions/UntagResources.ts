@@ -1,4 +1,4 @@
-import type { Action } from './action.js';
+import { taggedDisks, type Action } from './action.js';
 import { checkTagKey, readResourceIds } from './params.js';
 
 /**
@@ -8,6 +8,7 @@ import { checkTagKey, readResourceIds } from './params.js';
  */
 export const UntagResources: Action = {
   name: 'UntagResources',
+  resources: taggedDisks,
   async run(p, ctx) {
     const type = p.oneOf('ResourceType', ['disk'], true)!;
     const resourceIds = readResourceIds(p, true);

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { OPERATOR_USAGE, operatorRequest, type AdminCliRequest } from './admin-operator.js';
 
 export const ADMIN_USAGE = `usage: edgesnap admin [--endpoint URL] [--data-dir DIR] [--json] COMMAND
   instances create --region REGION [--name NAME] [--account ACCOUNT_ID]
@@ -12,19 +13,14 @@ export const ADMIN_USAGE = `usage: edgesnap admin [--endpoint URL] [--data-dir D
   instances list                  every instance that is not deleted
   instances start ID | stop ID    set an instance Running / Stopped
   instances delete ID             delete an instance (refused while disks are attached)
+${OPERATOR_USAGE}
 options:
   --endpoint URL   the server (default http://127.0.0.1:8787)
   --data-dir DIR   where the server keeps admin-token (default ./data)
   --json           print the server's JSON answer
 environment: EDGESNAP_ADMIN_TOKEN overrides the admin-token file`;
 
-interface Request {
-  method: 'GET' | 'POST' | 'DELETE';
-  path: string;
-  body?: Record<string, string>;
-  /** Renders the success body for a human. */
-  show: (body: Record<string, unknown>) => string;
-}
+type Request = AdminCliRequest;
 
 type Instance = { InstanceId: string; Status: string; EnsRegionId: string; AccountId: string; InstanceName: string };
 
@@ -38,12 +34,24 @@ export async function admin(argv: string[]): Promise<void> {
       region: { type: 'string' },
       name: { type: 'string' },
       account: { type: 'string' },
+      id: { type: 'string' },
+      action: { type: 'string' },
+      disk: { type: 'string' },
+      snapshot: { type: 'string' },
+      error: { type: 'string' },
+      arg: { type: 'string', multiple: true },
+      latency: { type: 'string' },
+      probability: { type: 'string' },
+      count: { type: 'string' },
+      rate: { type: 'string' },
+      burst: { type: 'string' },
+      actions: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help || positionals.length === 0) return void console.log(ADMIN_USAGE);
-  const req = request(positionals, values);
+  const req = operatorRequest(positionals, values) ?? request(positionals, values);
   const token = process.env.EDGESNAP_ADMIN_TOKEN || await readToken(values['data-dir']!);
   const res = await fetch(new URL(`/admin/v1${req.path}`, values.endpoint), {
     method: req.method,
@@ -58,7 +66,7 @@ export async function admin(argv: string[]): Promise<void> {
     throw new Error(`${values.endpoint} answered HTTP ${res.status} without JSON: is it edgesnap?`);
   }
   if (!res.ok) throw new Error(`${String(body.Code)} (HTTP ${res.status}): ${String(body.Message)}`);
-  console.log(values.json ? JSON.stringify(body, null, 2) : req.show(body));
+  console.log(values.json || positionals[0] === 'call' ? JSON.stringify(body, null, 2) : req.show(body));
 }
 
 function request(args: string[], opts: { region?: string; name?: string; account?: string }): Request {

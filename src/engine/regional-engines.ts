@@ -3,6 +3,7 @@
  * `<dataDir>/<regionId>/` with its own volumes, chunk store and manifests.
  * Data crosses regions only by copySnapshot (snapshot/copy.ts).
  */
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../kernel/clock.js';
 import type { ExportHandle, ExportResolver } from './block-device.js';
@@ -25,7 +26,10 @@ export interface LocalRegionalEnginesOptions {
 }
 
 export class LocalRegionalEngines implements RegionalEngines {
-  private constructor(private readonly engines: ReadonlyMap<string, LocalBlockEngine>) {}
+  private constructor(
+    private readonly engines: ReadonlyMap<string, LocalBlockEngine>,
+    private readonly options: LocalRegionalEnginesOptions,
+  ) {}
 
   static async open(options: LocalRegionalEnginesOptions): Promise<LocalRegionalEngines> {
     const engines = new Map<string, LocalBlockEngine>();
@@ -41,7 +45,7 @@ export class LocalRegionalEngines implements RegionalEngines {
       for (const engine of engines.values()) await engine.close();
       throw err;
     }
-    return new LocalRegionalEngines(engines);
+    return new LocalRegionalEngines(engines, options);
   }
 
   get regionIds(): readonly string[] {
@@ -70,6 +74,44 @@ export class LocalRegionalEngines implements RegionalEngines {
 
   async close(): Promise<void> {
     for (const engine of this.engines.values()) await engine.close();
+  }
+
+  /**
+   * Reset-all-state: removes every volume, open snapshot session, manifest and chunk of every region, through
+   * the engines' own calls where they have one (so their locks and open files stay consistent), and keeps the
+   * engines open. `beforeDelete` runs for each volume first (the caller drops its NBD clients). Chunk files go,
+   * their folders stay (the chunk store remembers the folders it made); an injected chunk store is left alone.
+   * Nothing may be working on the engines meanwhile (the caller stops the jobs).
+   */
+  async wipe(beforeDelete?: (volumeId: string) => void): Promise<void> {
+    for (const [regionId, engine] of this.engines) {
+      for (const snapshotId of await engine.listSessions()) await engine.abortSnapshot(snapshotId);
+      for (const volumeId of (await engine.exports().list()) ?? []) {
+        beforeDelete?.(volumeId);
+        await engine.deleteVolume(volumeId);
+      }
+      const root = join(this.options.dataDir, regionId);
+      for (const name of await entries(join(root, 'manifests'))) {
+        if (name.endsWith('.json')) await engine.deleteSnapshot(name.slice(0, -'.json'.length));
+      }
+      if (this.options.chunkStores?.has(regionId)) continue;
+      for (const prefix of await entries(join(root, 'chunks'))) {
+        for (const chunk of await entries(join(root, 'chunks', prefix))) {
+          await rm(join(root, 'chunks', prefix, chunk), { force: true, recursive: true });
+        }
+      }
+    }
+  }
+}
+
+/** The names in a folder; none when it does not exist (or is a file). */
+async function entries(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    throw err;
   }
 }
 

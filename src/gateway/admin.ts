@@ -1,17 +1,22 @@
 /**
  * The operator API under `/admin/v1/` on the API listener: JSON in and out, authenticated by its own bearer
  * token (`Authorization: Bearer <token>`, compared in constant time), never open. Errors use the API's envelope
- * `{RequestId, HostId, Code, Message, Recommend}` with catalog codes. Routes are one table (`ADMIN_ROUTES`):
- * add a row to extend it (accounts, keys, quotas, fault injection are next).
+ * `{RequestId, HostId, Code, Message, Recommend}` with catalog codes. Routes live in modules under
+ * `admin-routes/` (one per topic), concatenated by `admin-routes/index.ts`.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { apiError, ApiError, isApiError } from '../kernel/errors.js';
+import { apiError, type ApiError } from '../kernel/errors.js';
 import { Admin, Ens, Gateway } from '../kernel/catalog.js';
 import type { IdGenerator } from '../kernel/ids.js';
-import { isoSeconds } from '../kernel/clock.js';
 import type { Services } from '../services/index.js';
+import type { AdminControl, AdminRoute } from './admin-routes/route.js';
 import { errorResponse, type WireResponse } from './envelope.js';
+import { toApiError } from './internal-errors.js';
+import { ADMIN_ROUTE_MODULES } from './admin-routes/index.js';
+import { capitalized } from './admin-routes/fields.js';
+
+export { capitalized, optionalNumber, optionalText, requiredNumber, requiredText } from './admin-routes/fields.js';
 
 export const ADMIN_PREFIX = '/admin/v1';
 
@@ -20,64 +25,16 @@ export interface AdminOptions {
   ids: IdGenerator;
   /** The bearer token; at least 16 characters (main generates 64 hex characters when none is configured). */
   token: string;
+  /** The operator controls (faults, throttle, jobs, ids, reset) the routes reach as their third argument. */
+  control: AdminControl;
   hostId: string;
   log?: (msg: string) => void;
 }
 
-/** What a route handler sees: path parameters and the parsed JSON body (`{}` when there is none). */
-export interface AdminRequest {
-  readonly params: Readonly<Record<string, string>>;
-  readonly body: Readonly<Record<string, unknown>>;
-}
+export type { AdminControl, AdminRequest, AdminRoute } from './admin-routes/route.js';
 
-export interface AdminRoute {
-  readonly method: 'GET' | 'POST' | 'DELETE';
-  /** Below ADMIN_PREFIX, fastify syntax (`/instances/:id`). */
-  readonly path: string;
-  /** Body fields the route accepts (anything else is `InvalidParameter.<Field>`). */
-  readonly fields?: readonly string[];
-  /** The success body without RequestId, and its HTTP status (200 unless said). */
-  handle(req: AdminRequest, services: Services): Promise<{ status?: number; body: Record<string, unknown> }>;
-}
-
-export const ADMIN_ROUTES: readonly AdminRoute[] = [
-  {
-    method: 'POST', path: '/instances', fields: ['accountId', 'regionId', 'name'],
-    async handle({ body }, services) {
-      const regionId = requiredText(body, 'regionId', 64);
-      if (!services.regions.find(regionId)) throw apiError(Ens.InvalidParameter, 'RegionId');
-      const instance = await services.instances.register({
-        regionId, accountId: optionalText(body, 'accountId', 64), name: optionalText(body, 'name', 128),
-      });
-      return { status: 201, body: { Instance: instanceBody(instance) } };
-    },
-  },
-  {
-    method: 'GET', path: '/instances',
-    async handle(_req, services) {
-      return { body: { Instances: (await services.instances.list()).map(instanceBody) } };
-    },
-  },
-  {
-    method: 'POST', path: '/instances/:id/start',
-    async handle({ params }, services) {
-      return { body: { Instance: instanceBody(await services.instances.setStatus(params.id!, 'Running')) } };
-    },
-  },
-  {
-    method: 'POST', path: '/instances/:id/stop',
-    async handle({ params }, services) {
-      return { body: { Instance: instanceBody(await services.instances.setStatus(params.id!, 'Stopped')) } };
-    },
-  },
-  {
-    method: 'DELETE', path: '/instances/:id',
-    async handle({ params }, services) {
-      await services.instances.delete(params.id!);
-      return { body: {} };
-    },
-  },
-];
+/** Every route of every module (admin-routes/index.ts). */
+export const ADMIN_ROUTES: readonly AdminRoute[] = ADMIN_ROUTE_MODULES;
 
 /** Registers every admin route, and a catch-all that answers unknown admin paths (after authentication). */
 export function registerAdmin(app: FastifyInstance, opts: AdminOptions): void {
@@ -91,7 +48,8 @@ export function registerAdmin(app: FastifyInstance, opts: AdminOptions): void {
       if (!authorized(req.headers.authorization, expected)) throw apiError(Admin.Unauthorized);
       if (!route) throw apiError(Gateway.InvalidAction);
       const body = parseBody(req.body, route.fields ?? []);
-      const res = await route.handle({ params: req.params as Record<string, string>, body }, opts.services);
+      const params = req.params as Record<string, string>;
+      const res = await route.handle({ params, body, query: firstValues(req.query) }, opts.services, opts.control);
       return send(reply.header('cache-control', 'no-store'), {
         status: res.status ?? 200,
         headers: { 'content-type': 'application/json;charset=utf-8', 'x-acs-request-id': requestId },
@@ -132,34 +90,17 @@ function parseBody(raw: unknown, fields: readonly string[]): Record<string, unkn
   return body as Record<string, unknown>;
 }
 
-function optionalText(body: Readonly<Record<string, unknown>>, field: string, max: number): string | undefined {
-  const v = body[field];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string' || v.length === 0 || [...v].length > max || /[\u0000-\u001f]/.test(v)) {
-    throw apiError(Ens.InvalidParameter, capitalized(field));
+/** Query parameters as strings: the first value of a repeated one. */
+function firstValues(raw: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof raw !== 'object' || raw === null) return out;
+  for (const [k, v] of Object.entries(raw)) {
+    const first = Array.isArray(v) ? v[0] : v;
+    if (typeof first === 'string') out[k] = first;
   }
-  return v;
-}
-
-function requiredText(body: Readonly<Record<string, unknown>>, field: string, max: number): string {
-  const v = optionalText(body, field, max);
-  if (v === undefined) throw apiError(Gateway.MissingParameter, capitalized(field));
-  return v;
-}
-
-/** Error codes name fields as the ENS API does (`MissingRegionId`, `InvalidParameter.Name`). */
-const capitalized = (field: string): string => field.charAt(0).toUpperCase() + field.slice(1);
-
-function instanceBody(i: { id: string; name: string; accountId: string; regionId: string; status: string;
-  createdAt: number }): Record<string, unknown> {
-  return {
-    InstanceId: i.id, InstanceName: i.name, AccountId: i.accountId, EnsRegionId: i.regionId, Status: i.status,
-    CreationTime: isoSeconds(i.createdAt),
-  };
+  return out;
 }
 
 function known(err: unknown, log?: (msg: string) => void): ApiError {
-  if (isApiError(err)) return err;
-  log?.(`admin: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-  return apiError(Gateway.InternalError);
+  return toApiError(err, log && ((msg) => log(`admin: ${msg}`)));
 }

@@ -6,14 +6,17 @@
  * never an empty body.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { apiError, ApiError, isApiError } from '../kernel/errors.js';
+import { apiError } from '../kernel/errors.js';
 import { Gateway } from '../kernel/catalog.js';
 import type { IdGenerator } from '../kernel/ids.js';
 import { ENS_API_VERSION, Params, type Action, type ActionOptions } from '../actions/index.js';
 import type { Services } from '../services/index.js';
 import type { ReplayGuard } from './auth/index.js';
 import { authenticate } from './authenticate.js';
-import { registerAdmin } from './admin.js';
+import { authorize } from './authorize.js';
+import { registerAdmin, type AdminControl } from './admin.js';
+import { injectFaults, throttleRequest, type OperatorHooks } from './operator-hooks.js';
+import { toApiError } from './internal-errors.js';
 import { errorResponse, successResponse, type ResponseFormat, type WireResponse } from './envelope.js';
 
 export interface GatewayOptions {
@@ -27,8 +30,10 @@ export interface GatewayOptions {
   /** Largest accepted request body in bytes. */
   bodyLimit?: number;
   log?: (msg: string) => void;
-  /** The operator API under `/admin/v1/` (admin.ts), with its bearer token; absent: not served. */
-  admin?: { token: string };
+  /** The operator API under `/admin/v1/` (admin.ts), with its bearer token and controls; absent: not served. */
+  admin?: { token: string; control: AdminControl };
+  /** Throttling and fault injection (operator-hooks.ts); absent: neither. */
+  operator?: OperatorHooks;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -65,12 +70,18 @@ export function buildGateway(opts: GatewayOptions): FastifyInstance {
       const requestId = opts.ids.requestId();
       let format: ResponseFormat = 'JSON';
       try {
-        const caller = await authenticate(rawRequest(req), opts.services.accounts, opts.replay);
+        const caller = await authenticate(rawRequest(req), opts.services.credentials, opts.replay);
         format = caller.request.format;
+        const hookCaller = { accountId: caller.accountId, accessKeyId: caller.accessKeyId, action: caller.request.action };
+        if (opts.operator) throttleRequest(opts.operator, hookCaller);
         const action = opts.actions.get(caller.request.action);
         if (!action) throw apiError(Gateway.InvalidAction);
         if (caller.request.version !== ENS_API_VERSION) throw apiError(Gateway.InvalidVersion);
-        const result = await action.run(new Params(caller.request.params), {
+        const params = new Params(caller.request.params);
+        await authorize(caller, action, params, opts.services,
+          { sourceIp: req.ip, secureTransport: req.protocol === 'https', now: opts.replay.clock.now() });
+        if (opts.operator) await injectFaults(opts.operator, hookCaller, caller.request.params);
+        const result = await action.run(params, {
           accountId: caller.accountId, requestId, services: opts.services, options: opts.actionOptions,
         });
         return send(reply, successResponse(action.name, requestId, result, format));
@@ -81,7 +92,9 @@ export function buildGateway(opts: GatewayOptions): FastifyInstance {
   });
 
   if (opts.admin) {
-    registerAdmin(app, { services: opts.services, ids: opts.ids, token: opts.admin.token, hostId, log: opts.log });
+    registerAdmin(app, {
+      services: opts.services, ids: opts.ids, token: opts.admin.token, control: opts.admin.control, hostId, log: opts.log,
+    });
   }
 
   app.setNotFoundHandler((req, reply) => {
@@ -106,16 +119,4 @@ function rawRequest(req: FastifyRequest) {
     headers: req.headers,
     body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
   };
-}
-
-/** Framework and unexpected errors become catalog errors; unexpected ones are logged, never shown. */
-function toApiError(err: unknown, log?: (msg: string) => void): ApiError {
-  if (isApiError(err)) return err;
-  const code = (err as { code?: string } | null)?.code;
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return apiError(Gateway.RequestTooLarge);
-  if (code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || code === 'FST_ERR_CTP_EMPTY_TYPE') {
-    return apiError(Gateway.InvalidEncoding);
-  }
-  log?.(`internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-  return apiError(Gateway.InternalError);
 }

@@ -90,6 +90,11 @@ export class Throttle {
     return decision;
   }
 
+  /** Forgets every bucket (reset-all-state): each key starts again from a full bucket. */
+  clear(): void {
+    this.buckets.clear();
+  }
+
   /** How many buckets are held (for tests and metrics). */
   get size(): number {
     return this.buckets.size;

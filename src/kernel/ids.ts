@@ -64,3 +64,46 @@ export function seededIds(seed: number): IdGenerator {
     return b;
   });
 }
+
+/**
+ * An IdGenerator whose source can be switched while the service runs (the admin API's `POST /ids` makes a
+ * test run's ids reproducible). Everything holds this one object, so a switch reaches every caller at once.
+ */
+export class SwitchableIds implements IdGenerator {
+  private current: IdGenerator;
+
+  constructor(private readonly initial: IdGenerator) {
+    this.current = initial;
+  }
+
+  /** From now on, ids come from `seededIds(seed)` (a new stream each call). */
+  seed(seed: number): void {
+    this.current = seededIds(seed);
+  }
+
+  /** Back to the generator the service started with. */
+  unseed(): void {
+    this.current = this.initial;
+  }
+
+  resourceId(prefix: string): string {
+    return this.current.resourceId(prefix);
+  }
+
+  requestId(): string {
+    return this.current.requestId();
+  }
+
+  numericId(digits: number): string {
+    return this.current.numericId(digits);
+  }
+
+  randomBytes(bytes: number): Buffer {
+    return this.current.randomBytes(bytes);
+  }
+}
+
+/** A number in [0, 1) drawn from `ids` (so a seeded generator makes it reproducible too). */
+export function randomFraction(ids: IdGenerator): number {
+  return ids.randomBytes(4).readUInt32BE(0) / 2 ** 32;
+}

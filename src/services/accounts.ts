@@ -1,10 +1,14 @@
 /**
- * Accounts and AccessKeys: the root account, whose key comes from the
- * environment or is generated on first start, and further accounts made with
- * `createAccount` (full account management is issue #4).
+ * Accounts and their own AccessKeys: the root account, whose key comes from the environment or is generated
+ * on first start, and further accounts, each fully isolated (every resource is scoped by account). An account's
+ * own keys act as the account (allowed everything); RAM users' keys are `ram/ram-users.ts`.
+ * A secret leaves this service only in the answer that creates it.
  */
+import { apiError } from '../kernel/errors.js';
+import { Admin, Ens } from '../kernel/catalog.js';
 import type { IdGenerator } from '../kernel/ids.js';
-import type { AccessKeyRecord } from '../store/records.js';
+import type { MetadataTx } from '../store/metadata-store.js';
+import type { AccessKeyRecord, AccountRecord } from '../store/records.js';
 import type { ServiceDeps } from './context.js';
 
 export interface RootKeyResult {
@@ -16,9 +20,22 @@ export interface RootKeyResult {
 
 export interface NewAccount {
   readonly accountId: string;
+  readonly name: string;
+  readonly createdAt: number;
   readonly accessKeyId: string;
   readonly accessKeySecret: string;
 }
+
+/** A key as listed: never its secret. */
+export interface KeyInfo {
+  readonly id: string;
+  readonly accountId: string;
+  readonly userId: string;
+  readonly status: AccessKeyRecord['status'];
+  readonly createdAt: number;
+}
+
+export const ROOT_ACCOUNT_ID = '1000000000000001';
 
 const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -29,8 +46,20 @@ export class Accounts {
     return this.deps.store.transaction((tx) => tx.getAccessKey(accessKeyId));
   }
 
-  async setKeyStatus(accessKeyId: string, status: AccessKeyRecord['status']): Promise<void> {
-    await this.deps.store.transaction((tx) => tx.setAccessKeyStatus(accessKeyId, status));
+  /** Sets a key's status (account's or RAM user's); unknown key: `Admin.AccessKeyNotFound`. */
+  async setKeyStatus(accessKeyId: string, status: AccessKeyRecord['status']): Promise<KeyInfo> {
+    return this.deps.store.transaction(async (tx) => {
+      const key = await tx.getAccessKey(accessKeyId);
+      if (!key) throw apiError(Admin.AccessKeyNotFound, accessKeyId);
+      await tx.setAccessKeyStatus(accessKeyId, status);
+      return keyInfo({ ...key, status });
+    });
+  }
+
+  async deleteKey(accessKeyId: string): Promise<void> {
+    await this.deps.store.transaction(async (tx) => {
+      if (!(await tx.deleteAccessKey(accessKeyId))) throw apiError(Admin.AccessKeyNotFound, accessKeyId);
+    });
   }
 
   /**
@@ -64,7 +93,7 @@ export class Accounts {
 
   /** A new account named `name` (1–64 characters) with one active AccessKey; the secret is returned only here. */
   async createAccount(name: string): Promise<NewAccount> {
-    if (name.length === 0 || name.length > 64) throw new Error('an account name has 1 to 64 characters');
+    if ([...name].length === 0 || [...name].length > 64) throw apiError(Ens.InvalidParameter, 'Name');
     const { store, clock, ids } = this.deps;
     return store.transaction(async (tx) => {
       const now = clock.now();
@@ -73,19 +102,61 @@ export class Accounts {
       await tx.insertAccount({ id: accountId, name, createdAt: now });
       const { id, secret } = newKey(ids);
       await tx.insertAccessKey({ id, secret, accountId, status: 'Active', createdAt: now });
-      return { accountId, accessKeyId: id, accessKeySecret: secret };
+      return { accountId, name, createdAt: now, accessKeyId: id, accessKeySecret: secret };
+    });
+  }
+
+  async listAccounts(): Promise<AccountRecord[]> {
+    return this.deps.store.transaction((tx) => tx.listAccounts());
+  }
+
+  /** Refused for root and while the account owns a live disk, snapshot or instance. */
+  async deleteAccount(accountId: string): Promise<void> {
+    if (accountId === ROOT_ACCOUNT_ID) throw apiError(Admin.RootAccount);
+    await this.deps.store.transaction(async (tx) => {
+      await requireAccount(tx, accountId);
+      if ((await tx.countOwned(accountId)) > 0) throw apiError(Admin.AccountNotEmpty, accountId);
+      await tx.deleteAccount(accountId, this.deps.clock.now());
+    });
+  }
+
+  /** A further AccessKey of the account itself; the secret is answered only here. */
+  async createKey(accountId: string): Promise<{ key: KeyInfo; secret: string }> {
+    const { store, clock, ids } = this.deps;
+    return store.transaction(async (tx) => {
+      await requireAccount(tx, accountId);
+      const { id, secret } = newKey(ids);
+      const key: AccessKeyRecord = { id, secret, accountId, status: 'Active', createdAt: clock.now() };
+      await tx.insertAccessKey(key);
+      return { key: keyInfo(key), secret };
+    });
+  }
+
+  /** The account's own keys (not its RAM users'), without secrets. */
+  async listKeys(accountId: string): Promise<KeyInfo[]> {
+    return this.deps.store.transaction(async (tx) => {
+      await requireAccount(tx, accountId);
+      return (await tx.listAccessKeys(accountId)).map(keyInfo);
     });
   }
 }
 
-/** An AccessKey id (`LTAI` + 20) and secret (30), drawn from the injected IdGenerator. */
-function newKey(ids: IdGenerator): { id: string; secret: string } {
-  return { id: `LTAI${token(ids.randomBytes(20), 20)}`, secret: token(ids.randomBytes(30), 30) };
+export async function requireAccount(tx: MetadataTx, accountId: string): Promise<AccountRecord> {
+  const account = await tx.getAccount(accountId);
+  if (!account) throw apiError(Admin.AccountNotFound, accountId);
+  return account;
 }
 
-export const ROOT_ACCOUNT_ID = '1000000000000001';
+export function keyInfo(k: AccessKeyRecord): KeyInfo {
+  return { id: k.id, accountId: k.accountId, userId: k.userId ?? '', status: k.status, createdAt: k.createdAt };
+}
 
-function token(bytes: Buffer, length: number): string {
+/** An AccessKey id (`LTAI` + 20) and secret (30), drawn from the injected IdGenerator. */
+export function newKey(ids: IdGenerator, prefix = 'LTAI', idLength = 20): { id: string; secret: string } {
+  return { id: `${prefix}${token(ids.randomBytes(idLength), idLength)}`, secret: token(ids.randomBytes(30), 30) };
+}
+
+export function token(bytes: Buffer, length: number): string {
   let out = '';
   for (let i = 0; i < length; i++) out += KEY_ALPHABET[bytes[i]! % KEY_ALPHABET.length];
   return out;

@@ -2,7 +2,8 @@
  * Disks: creation (blank or from a snapshot), listing and deletion. The bytes
  * are made by jobs: `disk.create` makes the sparse volume or restores the
  * snapshot into it (verified chunk by chunk), then the disk turns `Available`.
- * Attaching to instances is in disk-attachments.ts.
+ * Attaching to instances is in disk-attachments.ts. CreateDisk and ResizeDisk record a pay-as-you-go order
+ * after the account's checks (commerce/order-gate.ts), in the transaction that records the change.
  */
 import { apiError } from '../kernel/errors.js';
 import { Ens } from '../kernel/catalog.js';
@@ -13,6 +14,7 @@ import { GiB, type RequestContext, type ServiceDeps } from './context.js';
 import { attachDisk, attachmentJobHandlers, detachDisk, requireInstanceStopped } from './disk-attachments.js';
 import { enqueueJob, PermanentJobError, type JobHandler } from './jobs/job-runner.js';
 import type { Regions } from './regions.js';
+import { checkAccount } from './commerce/order-gate.js';
 import { diskTags, putDiskTags, type Tag } from './tags.js';
 
 export interface CreateDiskInput {
@@ -63,6 +65,7 @@ export class Disks {
       if (sizeBytes < region.diskMinGiB * GiB || sizeBytes > region.diskMaxGiB * GiB) {
         throw apiError(Ens.InvalidParameter, 'Size');
       }
+      await checkAccount(tx, ctx.accountId);
       const now = clock.now();
       await tx.insertDisk({
         id: diskId, accountId: ctx.accountId, regionId: region.id, name: input.name, description: input.description,
@@ -71,6 +74,11 @@ export class Disks {
         deletedAt: null,
       });
       await putDiskTags(tx, ctx.accountId, diskId, input.tags ?? []);
+      // Pay-as-you-go: the order is recorded but CreateDisk answers no OrderId (ens-api.md §2.8).
+      await tx.insertOrder({
+        id: ids.numericId(15), accountId: ctx.accountId, action: 'CreateDisk', resourceType: 'disk', resourceId: diskId,
+        regionId: region.id, chargeType: 'PostPaid', createdAt: now,
+      });
       await enqueueJob(tx, ids, now, DISK_CREATE_JOB, { diskId });
     });
     this.deps.jobsQueued();
@@ -142,6 +150,7 @@ export class Disks {
       if (newBytes <= disk.sizeBytes || newSizeGiB > this.regions.require(disk.regionId).diskMaxGiB) {
         throw apiError(Ens.InvalidParameter, 'NewSize');
       }
+      await checkAccount(tx, ctx.accountId);
       return disk;
     };
     const disk = await store.transaction(check);

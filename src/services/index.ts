@@ -8,6 +8,12 @@ import { Regions, type Region } from './regions.js';
 import { Snapshots } from './snapshots.js';
 import { SnapshotCopies } from './snapshot-copies.js';
 import { Tags } from './tags.js';
+import { Commerce } from './commerce/commerce.js';
+import { CredentialDirectory } from './ram/credentials.js';
+import { RamPolicies } from './ram/ram-policies.js';
+import { RamUsers } from './ram/ram-users.js';
+import { ResourceRegions } from './ram/resource-regions.js';
+import { StsCredentials } from './ram/sts.js';
 
 export interface Services {
   readonly accounts: Accounts;
@@ -18,6 +24,14 @@ export interface Services {
   readonly snapshots: Snapshots;
   readonly snapshotCopies: SnapshotCopies;
   readonly tags: Tags;
+  /** RAM users, policies, STS credentials; the gateway's key lookup and resource regions (authorization). */
+  readonly ramUsers: RamUsers;
+  readonly ramPolicies: RamPolicies;
+  readonly sts: StsCredentials;
+  readonly credentials: CredentialDirectory;
+  readonly resourceRegions: ResourceRegions;
+  /** Billing profiles, quotas, sale control, prices, the billing job, ledger and orders (the admin API). */
+  readonly commerce: Commerce;
   /** Every job type's handler, for the job runner. */
   readonly jobHandlers: Readonly<Record<string, JobHandler>>;
 }
@@ -27,6 +41,7 @@ export function createServices(deps: ServiceDeps, regionList: readonly Region[])
   const disks = new Disks(deps, regions);
   const snapshots = new Snapshots(deps, regions);
   const snapshotCopies = new SnapshotCopies(deps, regions);
+  const commerce = new Commerce(deps, regions);
   return {
     accounts: new Accounts(deps),
     regions,
@@ -35,7 +50,16 @@ export function createServices(deps: ServiceDeps, regionList: readonly Region[])
     snapshots,
     snapshotCopies,
     tags: new Tags(deps),
-    jobHandlers: { ...disks.jobHandlers(), ...snapshots.jobHandlers(), ...snapshotCopies.jobHandlers() },
+    ramUsers: new RamUsers(deps),
+    ramPolicies: new RamPolicies(deps),
+    sts: new StsCredentials(deps),
+    credentials: new CredentialDirectory(deps),
+    resourceRegions: new ResourceRegions(deps),
+    commerce,
+    jobHandlers: {
+      ...disks.jobHandlers(), ...snapshots.jobHandlers(), ...snapshotCopies.jobHandlers(),
+      ...commerce.billing.jobHandlers(),
+    },
   };
 }
 
@@ -44,3 +68,17 @@ export { GiB, MiB } from './context.js';
 export { DEFAULT_REGIONS, type Region } from './regions.js';
 export { MAX_TAGS_PER_RESOURCE, type Tag } from './tags.js';
 export { JobRunner, type JobHandler } from './jobs/job-runner.js';
+export { evaluate, type RequestContext as PolicyContext } from './ram/policy.js';
+export type { CredentialDirectory, CredentialInfo } from './ram/credentials.js';
+export type { ResourceRef } from './ram/resource-regions.js';
+export { SECURITY_TOKEN } from './ram/sts.js';
+export type { AccountRecord, RamPolicyRecord, RamUserRecord } from '../store/records.js';
+export type { KeyInfo } from './accounts.js';
+export type {
+  BillingProfileRecord, LedgerRecord, OrderRecord, PriceRecord, QuotaRecord, RegionSaleRecord,
+} from '../store/records.js';
+export { LOCAL_DISK_CATEGORIES } from './commerce/local-disks.js';
+export { FaultRuleError, FaultRules, type FaultRule, type FaultRuleInput } from './faults/fault-rules.js';
+export { isJobMode } from './jobs/job-modes.js';
+export type { Operator } from './operator/operator.js';
+export type { AccountThrottle, RateLimitSetting } from './operator/throttle-settings.js';

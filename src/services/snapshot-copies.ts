@@ -5,17 +5,21 @@
  * `snapshot.copy` job in one transaction; the job copies the manifest and the
  * chunks the destination's store lacks, then marks it `available` (or `error`
  * once its retries are spent). A destination that cannot take a copy (the
- * source's own region) is answered in `UnAllocationId`, the others proceed
- * (`PartSuccess`); when none can, nothing is created and the call fails.
+ * source's own region, or one whose sale control refuses snapshots) is answered in `UnAllocationId`, the
+ * others proceed (`PartSuccess`); when none can, nothing is created and the call fails. The account's
+ * checks and quotas (commerce/order-gate.ts) run in the same transaction. The job meters the bytes the copy
+ * brought into its region.
  */
-import { apiError } from '../kernel/errors.js';
+import { apiError, type ApiError } from '../kernel/errors.js';
 import { Ens } from '../kernel/catalog.js';
-import { EngineError } from '../engine/engine.js';
+import { EngineError, type SnapshotCopyResult } from '../engine/engine.js';
 import type { MetadataTx } from '../store/metadata-store.js';
 import type { SnapshotRecord } from '../store/records.js';
 import type { RequestContext, ServiceDeps } from './context.js';
 import { enqueueJob, PermanentJobError, type JobHandler } from './jobs/job-runner.js';
 import type { Regions } from './regions.js';
+import { checkAccount, checkSnapshotQuotas, snapshotSaleFailure } from './commerce/order-gate.js';
+import { recordSnapshotUsage } from './commerce/metering.js';
 
 export const SNAPSHOT_COPY_JOB = 'snapshot.copy';
 
@@ -48,14 +52,24 @@ export class SnapshotCopies {
       const source = await tx.getSnapshot(input.snapshotId, ctx.accountId);
       if (!source || source.status === 'deleted') throw apiError(Ens.SnapshotNotFound, input.snapshotId);
       if (source.status !== 'available') throw apiError(Ens.SnapshotStatusNotMatch, input.snapshotId);
+      await checkAccount(tx, ctx.accountId);
       const allocated: { regionId: string; snapshotId: string }[] = [];
       const unallocated: { regionId: string }[] = [];
+      let saleRefusal: ApiError | undefined;
       for (const regionId of destinations) {
-        if (regionId === source.regionId) unallocated.push({ regionId });
-        else allocated.push({ regionId, snapshotId: await this.recordCopy(tx, ctx, source, regionId, input) });
+        const refusal = regionId === source.regionId ? undefined : await snapshotSaleFailure(tx, regionId, source.sizeBytes);
+        saleRefusal ??= refusal;
+        if (regionId === source.regionId || refusal) {
+          unallocated.push({ regionId });
+          continue;
+        }
+        // Quotas fail the whole call (the transaction rolls back the copies recorded so far).
+        await checkSnapshotQuotas(tx, ctx.accountId, regionId, source.sizeBytes);
+        allocated.push({ regionId, snapshotId: await this.recordCopy(tx, ctx, source, regionId, input) });
       }
-      // Nothing to copy anywhere: fail the whole call (and roll back nothing, as nothing was written).
-      if (allocated.length === 0) throw apiError(Ens.InvalidParameter, 'DestinationRegionIds');
+      // Nothing to copy anywhere: fail the whole call (nothing was written), with the sale control's answer if
+      // a destination refused the copy.
+      if (allocated.length === 0) throw saleRefusal ?? apiError(Ens.InvalidParameter, 'DestinationRegionIds');
       return { allocated, unallocated };
     });
     this.deps.jobsQueued();
@@ -89,8 +103,9 @@ export class SnapshotCopies {
         run: async (payload, { signal }) => {
           const snap = await store.transaction((tx) => tx.getSnapshot(String(payload.snapshotId)));
           if (!snap || snap.status !== 'creating') return;
+          let copied: SnapshotCopyResult;
           try {
-            await engines.copySnapshot(
+            copied = await engines.copySnapshot(
               { regionId: snap.sourceRegionId, snapshotId: snap.sourceSnapshotId },
               { regionId: snap.regionId, snapshotId: snap.id }, signal,
             );
@@ -101,9 +116,12 @@ export class SnapshotCopies {
             throw err;
           }
           await store.transaction(async (tx) => {
-            if ((await tx.getSnapshot(snap.id))?.status === 'creating') {
-              await tx.updateSnapshot(snap.id, { status: 'available' });
-            }
+            if ((await tx.getSnapshot(snap.id))?.status !== 'creating') return;
+            await tx.updateSnapshot(snap.id, { status: 'available' });
+            const source = await tx.commerce.getSnapshotUsage(snap.sourceSnapshotId);
+            await recordSnapshotUsage(tx, snap, {
+              storedBytes: copied.bytesCopied, dataChunks: source?.dataChunks ?? copied.chunksCopied,
+            }, this.deps.clock.now());
           });
         },
         onFailed: async (payload, error) => {

@@ -3,19 +3,21 @@
  *
  * CreateSnapshot fixes the point in time first (the engine's copy-before-write
  * session, durable) and then records snapshot + order + job in one
- * transaction; if that transaction fails the session is aborted, so nothing is
+ * transaction, after the order's checks (commerce/order-gate.ts) in that same transaction; if that transaction fails the session is aborted, so nothing is
  * half-created. The job reads the point-in-time image and moves the snapshot
- * to `available` (or `error` once its retries are spent).
+ * to `available` (or `error` once its retries are spent), metering its stored bytes.
  */
 import { apiError } from '../kernel/errors.js';
 import { Ens, Spec } from '../kernel/catalog.js';
-import { EngineError } from '../engine/engine.js';
-import { StoreConflictError, type SnapshotFilter } from '../store/metadata-store.js';
-import type { Page, SnapshotRecord } from '../store/records.js';
+import { EngineError, type ManifestInfo } from '../engine/engine.js';
+import { StoreConflictError, type MetadataTx, type SnapshotFilter } from '../store/metadata-store.js';
+import type { DiskRecord, Page, SnapshotRecord } from '../store/records.js';
 import type { RequestContext, ServiceDeps } from './context.js';
 import { enqueueJob, PermanentJobError, type JobHandler } from './jobs/job-runner.js';
 import type { Regions } from './regions.js';
-import { DISK_RESETTING } from './disks.js';
+import { DISK_DELETE_JOB, DISK_RESETTING } from './disks.js';
+import { checkSnapshotOrder } from './commerce/order-gate.js';
+import { recordSnapshotUsage } from './commerce/metering.js';
 
 export interface CreateSnapshotInput {
   regionId: string;
@@ -41,9 +43,8 @@ export class Snapshots {
   async create(ctx: RequestContext, input: CreateSnapshotInput): Promise<{ snapshotId: string; orderId: string }> {
     const { store, ids } = this.deps;
     this.regions.require(input.regionId);
-    const disk = await store.transaction((tx) => tx.getDisk(input.diskId, ctx.accountId));
-    if (!disk || disk.regionId !== input.regionId) throw apiError(Ens.DiskNotFound, input.diskId);
-    if (!SNAPSHOTTABLE_DISK_STATES.has(disk.status)) throw apiError(Ens.IncorrectDiskStatus, input.diskId);
+    // Checked before the point in time is fixed (no session for a refused order), and again when recorded.
+    const disk = await store.transaction((tx) => this.checkOrder(tx, ctx, input));
     const snapshotId = ids.resourceId('s');
     const orderId = ids.numericId(15);
     const engine = this.deps.engines.region(disk.regionId);
@@ -69,12 +70,7 @@ export class Snapshots {
     const { store, clock, ids } = this.deps;
     await store.transaction(async (tx) => {
       const now = clock.now();
-      const disk = await tx.getDisk(input.diskId, ctx.accountId);
-      if (!disk || disk.regionId !== input.regionId) throw apiError(Ens.DiskNotFound, input.diskId);
-      if (!SNAPSHOTTABLE_DISK_STATES.has(disk.status)) throw apiError(Ens.IncorrectDiskStatus, input.diskId);
-      if ((await tx.countSnapshots({ diskId: disk.id, status: 'creating' })) > 0) {
-        throw apiError(Spec.SystemConcurrentOperate!);
-      }
+      const disk = await this.checkOrder(tx, ctx, input);
       await tx.insertSnapshot({
         id: snapshotId, accountId: ctx.accountId, regionId: disk.regionId, diskId: disk.id,
         diskCategory: disk.category, diskType: disk.diskType, name: input.name, description: input.description,
@@ -87,6 +83,25 @@ export class Snapshots {
       });
       await enqueueJob(tx, ids, now, SNAPSHOT_CREATE_JOB, { snapshotId });
     });
+  }
+
+  /**
+   * The disk, after every check of the order in the caller's transaction: a disk being released
+   * (`ProductInstanceReleased`), then the account, the disk's category, sale control and quotas (order-gate.ts),
+   * the disk's state, and no other snapshot of it in flight (`SystemConcurrentOperate`).
+   */
+  private async checkOrder(tx: MetadataTx, ctx: RequestContext, input: CreateSnapshotInput): Promise<DiskRecord> {
+    const disk = await tx.getDisk(input.diskId, ctx.accountId);
+    if (!disk && await tx.commerce.diskBeingReleased(input.diskId, ctx.accountId, DISK_DELETE_JOB)) {
+      throw apiError(Spec.ProductInstanceReleased!);
+    }
+    if (!disk || disk.regionId !== input.regionId) throw apiError(Ens.DiskNotFound, input.diskId);
+    await checkSnapshotOrder(tx, ctx.accountId, disk);
+    if (!SNAPSHOTTABLE_DISK_STATES.has(disk.status)) throw apiError(Ens.IncorrectDiskStatus, input.diskId);
+    if ((await tx.countSnapshots({ diskId: disk.id, status: 'creating' })) > 0) {
+      throw apiError(Spec.SystemConcurrentOperate!);
+    }
+    return disk;
   }
 
   async describe(filter: SnapshotFilter): Promise<Page<SnapshotRecord>> {
@@ -138,13 +153,17 @@ export class Snapshots {
         const snapshotId = String(payload.snapshotId);
         const snap = await store.transaction((tx) => tx.getSnapshot(snapshotId));
         if (!snap || snap.status !== 'creating') return;
+        let info: ManifestInfo;
         try {
-          await engines.region(snap.regionId).runSnapshot(snapshotId, signal);
+          info = await engines.region(snap.regionId).runSnapshot(snapshotId, signal);
         } catch (err) {
           if (err instanceof EngineError && err.kind === 'SessionNotFound') throw new PermanentJobError(err.message);
           throw err;
         }
-        await store.transaction((tx) => tx.updateSnapshot(snapshotId, { status: 'available' }));
+        await store.transaction(async (tx) => {
+          await tx.updateSnapshot(snapshotId, { status: 'available' });
+          await recordSnapshotUsage(tx, snap, info, this.deps.clock.now());
+        });
       },
       onFailed: async (payload, error) => {
         const snapshotId = String(payload.snapshotId);

@@ -6,8 +6,9 @@
  */
 import type {
   AccessKeyRecord, AccountRecord, DiskRecord, DiskStatus, InstanceRecord, JobRecord, OrderRecord, Page,
-  SnapshotRecord, SnapshotStatus, TagRecord,
+  RamPolicyRecord, RamUserRecord, SnapshotRecord, SnapshotStatus, StsCredentialRecord, TagRecord, ThrottleLimitsRecord,
 } from './records.js';
+import type { CommerceTx } from './commerce-store.js';
 
 export interface DiskFilter {
   accountId: string;
@@ -68,12 +69,42 @@ export interface NewJob {
 }
 
 export interface MetadataTx {
+  /** Billing profiles, quotas, sale control, prices, metering, ledger (commerce-store.ts). */
+  readonly commerce: CommerceTx;
   insertAccount(account: AccountRecord): Promise<void>;
   getAccount(id: string): Promise<AccountRecord | undefined>;
   insertAccessKey(key: AccessKeyRecord): Promise<void>;
   getAccessKey(id: string): Promise<AccessKeyRecord | undefined>;
   listAccessKeys(accountId: string): Promise<AccessKeyRecord[]>;
   setAccessKeyStatus(id: string, status: AccessKeyRecord['status']): Promise<void>;
+
+  // Identity (migration 6). `listAccessKeys` answers an account's own keys; a RAM user's are `listUserKeys`.
+  listAccounts(): Promise<AccountRecord[]>;
+  /** Marks it deleted (getAccount no longer finds it) and removes its keys, RAM users, policies, STS credentials. */
+  deleteAccount(id: string, now: number): Promise<void>;
+  /** Live disks, snapshots and instances the account owns. */
+  countOwned(accountId: string): Promise<number>;
+  /** false when there was no such key. */
+  deleteAccessKey(id: string): Promise<boolean>;
+  listUserKeys(userId: string): Promise<AccessKeyRecord[]>;
+  insertRamUser(user: RamUserRecord): Promise<void>;
+  getRamUser(id: string): Promise<RamUserRecord | undefined>;
+  listRamUsers(accountId: string): Promise<RamUserRecord[]>;
+  setRamUserStatus(id: string, status: RamUserRecord['status']): Promise<void>;
+  /** Removes the user with its keys, STS credentials and policy attachments. */
+  deleteRamUser(id: string): Promise<void>;
+  insertPolicy(policy: RamPolicyRecord): Promise<void>;
+  getPolicyByName(accountId: string, name: string): Promise<RamPolicyRecord | undefined>;
+  listPolicies(accountId: string): Promise<RamPolicyRecord[]>;
+  deletePolicy(id: string): Promise<void>;
+  /** false when it was attached already. */
+  attachPolicy(userId: string, policyId: string): Promise<boolean>;
+  /** false when it was not attached. */
+  detachPolicy(userId: string, policyId: string): Promise<boolean>;
+  userPolicies(userId: string): Promise<RamPolicyRecord[]>;
+  countAttachments(policyId: string): Promise<number>;
+  insertStsCredential(credential: StsCredentialRecord): Promise<void>;
+  getStsCredential(id: string): Promise<StsCredentialRecord | undefined>;
 
   insertDisk(disk: DiskRecord): Promise<void>;
   /** A disk that is not deleted; `accountId` scopes it (undefined = any account, for jobs). */
@@ -119,6 +150,15 @@ export interface MetadataTx {
   /** Drops every lease (the embedded server owns its data directory exclusively). */
   releaseAllLeases(now: number): Promise<number>;
   listJobs(status?: JobRecord['status']): Promise<JobRecord[]>;
+
+  // Operator (migration 8; sqlite-operator.ts).
+  /** Sets an account's throttle limits (replacing any it had). */
+  putThrottleLimits(limits: ThrottleLimitsRecord): Promise<void>;
+  /** false when the account had none. */
+  deleteThrottleLimits(accountId: string): Promise<boolean>;
+  listThrottleLimits(): Promise<ThrottleLimitsRecord[]>;
+  /** Reset-all-state: removes every row but the root account and its own AccessKeys; rows removed per table. */
+  resetAll(rootAccountId: string): Promise<Record<string, number>>;
 }
 
 export interface MetadataStore {

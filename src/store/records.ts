@@ -16,6 +16,39 @@ export interface AccessKeyRecord {
   readonly secret: string;
   readonly status: AccessKeyStatus;
   readonly createdAt: number;
+  /** The RAM user owning the key; absent or '' for the account's own (root) key. */
+  readonly userId?: string;
+}
+
+/** A RAM user under an account: its requests are authorized by the policies attached to it. */
+export interface RamUserRecord {
+  /** Numeric, 16 digits, as RAM user ids are. */
+  readonly id: string;
+  readonly accountId: string;
+  readonly name: string;
+  readonly status: AccessKeyStatus;
+  readonly createdAt: number;
+}
+
+/** A custom policy of an account; `document` is the JSON text as given (validated when created). */
+export interface RamPolicyRecord {
+  readonly id: string;
+  readonly accountId: string;
+  readonly name: string;
+  readonly document: string;
+  readonly createdAt: number;
+}
+
+/** Temporary credentials issued for a RAM user (STS-style); the token is kept as its SHA-256 (hex) only. */
+export interface StsCredentialRecord {
+  /** `STS.…` */
+  readonly id: string;
+  readonly accountId: string;
+  readonly userId: string;
+  readonly secret: string;
+  readonly tokenSha256: string;
+  readonly expiresAt: number;
+  readonly createdAt: number;
 }
 
 /** ENS disk states; `Failed` is edgesnap's own for a disk whose restore could not complete. */
@@ -125,3 +158,15 @@ export interface Page<T> {
   readonly items: T[];
   readonly total: number;
 }
+
+/** An account's request-rate limits (issue #4, operator): a default for every action, and overrides by action. */
+export interface ThrottleLimitsRecord {
+  readonly accountId: string;
+  readonly ratePerSecond: number;
+  readonly burst: number;
+  /** Per action name (`CreateSnapshot`): its own limit instead of the account's. */
+  readonly actions: Readonly<Record<string, { ratePerSecond: number; burst: number }>>;
+  readonly updatedAt: number;
+}
+
+export type * from './commerce-records.js';

@@ -67,7 +67,8 @@ export class ReplayGuard {
   private readonly expiries = new ExpiryHeap();
 
   constructor(
-    private readonly clock: Clock,
+    /** The gateway's time (also what STS expirations are checked against). */
+    readonly clock: Clock,
     private readonly windowMs = 15 * 60_000,
     private readonly maxEntries = 1_000_000,
   ) {}

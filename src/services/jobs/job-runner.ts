@@ -32,6 +32,8 @@ export interface JobRunnerOptions {
   concurrency?: number;
   /** Delay before attempt `n + 1` after `n` failed attempts. */
   backoffMs?: (attempts: number) => number;
+  /** How long a worker waits (on the clock, holding the lease) before running a job (job-modes.ts `realistic`). */
+  pacing?: (job: JobRecord) => Promise<number>;
   log?: (msg: string) => void;
 }
 
@@ -59,9 +61,12 @@ export class JobRunner {
   private readonly pollMs: number;
   private readonly concurrency: number;
   private readonly backoffMs: (attempts: number) => number;
-  private readonly stopping = new AbortController();
+  private stopping = new AbortController();
   private wake = new AbortController();
   private workers: Promise<void>[] = [];
+  /** Set by `pause`: workers finish the job in hand and exit (a pacing wait is cut short). */
+  private pausing = false;
+  private paused = new AbortController();
 
   constructor(private readonly opts: JobRunnerOptions) {
     this.owner = opts.ids.resourceId('worker');
@@ -71,8 +76,28 @@ export class JobRunner {
     this.backoffMs = opts.backoffMs ?? defaultBackoff;
   }
 
+  /** Starts the workers (again, after `stop` or `pause`); no-op while they run. */
   start(): void {
+    if (this.workers.length > 0) return;
+    if (this.stopping.signal.aborted) this.stopping = new AbortController();
+    if (this.wake.signal.aborted) this.wake = new AbortController();
+    if (this.paused.signal.aborted) this.paused = new AbortController();
+    this.pausing = false;
     for (let i = 0; i < this.concurrency; i++) this.workers.push(this.work());
+  }
+
+  get running(): boolean {
+    return this.workers.length > 0;
+  }
+
+  /** Stops the workers gracefully: the jobs in hand finish, nothing new is taken. */
+  async pause(): Promise<void> {
+    this.pausing = true;
+    this.paused.abort();
+    this.wake.abort();
+    await Promise.all(this.workers);
+    this.workers = [];
+    this.pausing = false;
   }
 
   /** Wakes idle workers: a job was just queued. */
@@ -89,20 +114,22 @@ export class JobRunner {
 
   /** Runs queued jobs until none is due (for tests and one-shot tools). */
   async drain(): Promise<number> {
+    // After a `stop` (not a shutdown: reset-all-state stops the workers, then may drain), a fresh signal.
+    if (this.stopping.signal.aborted && this.workers.length === 0) this.stopping = new AbortController();
     let ran = 0;
     while (await this.runOne()) ran++;
     return ran;
   }
 
   private async work(): Promise<void> {
-    while (!this.stopping.signal.aborted) {
+    while (!this.stopping.signal.aborted && !this.pausing) {
       let ran = false;
       try {
         ran = await this.runOne();
       } catch (err) {
         this.opts.log?.(`job runner: ${describe(err)}`);
       }
-      if (ran || this.stopping.signal.aborted) continue;
+      if (ran || this.stopping.signal.aborted || this.pausing) continue;
       const wake = this.wake;
       await this.opts.clock.sleep(this.pollMs, wake.signal);
       if (wake.signal.aborted && this.wake === wake) this.wake = new AbortController();
@@ -118,6 +145,7 @@ export class JobRunner {
     const renewing = this.renewWhileRunning(job.id, lease.signal);
     try {
       if (!handler) throw new Error(`no handler for job type ${job.type}`);
+      await this.pace(job);
       await handler.run(job.payload, { job, signal: this.stopping.signal });
       lease.abort();
       await renewing;
@@ -133,8 +161,8 @@ export class JobRunner {
   private async recordFailure(job: JobRecord, handler: JobHandler | undefined, error: string,
     permanent: boolean): Promise<void> {
     const { store, clock } = this.opts;
-    if (this.stopping.signal.aborted && !permanent) {
-      // Interrupted by shutdown, not a failure: leave it for the next start.
+    if ((this.stopping.signal.aborted || this.pausing) && !permanent) {
+      // Interrupted by shutdown or a pause, not a failure: leave it for the next start.
       await store.transaction((tx) => tx.failJob(job.id, this.owner, error, clock.now(), clock.now()));
       return;
     }
@@ -143,6 +171,15 @@ export class JobRunner {
     this.opts.log?.(`job ${job.id} (${job.type}) attempt ${job.attempts} failed: ${error}`);
     await store.transaction((tx) => tx.failJob(job.id, this.owner, error, retryAt, clock.now()));
     if (final) await handler?.onFailed?.(job.payload, error);
+  }
+
+  /** The `pacing` delay; cut short by `stop` or `pause` (the job is then left queued for the next run). */
+  private async pace(job: JobRecord): Promise<void> {
+    const ms = this.opts.pacing ? await this.opts.pacing(job) : 0;
+    if (ms <= 0) return;
+    const signal = AbortSignal.any([this.stopping.signal, this.paused.signal]);
+    await this.opts.clock.sleep(ms, signal);
+    if (signal.aborted) throw new Error('interrupted while pacing');
   }
 
   private async renewWhileRunning(jobId: string, done: AbortSignal): Promise<void> {

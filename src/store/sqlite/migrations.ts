@@ -2,6 +2,8 @@
  * The schema, as an ordered list of migrations. A migration never changes once
  * released: add a new one. Each runs in its own transaction with its version.
  */
+import { COMMERCE_SCHEMA } from './sqlite-commerce.js';
+
 export interface Migration {
   readonly version: number;
   readonly name: string;
@@ -161,6 +163,69 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX snapshots_one_creating_per_disk ON snapshots(disk_id)
         WHERE status = 'creating' AND source_snapshot_id = '';
       CREATE INDEX snapshots_by_source ON snapshots(source_snapshot_id) WHERE source_snapshot_id <> '';
+    `,
+  },
+  {
+    version: 6,
+    name: 'identity: accounts deleted, RAM users, their AccessKeys, policies, STS credentials',
+    // access_keys.user_id: '' for an account's own key, else the RAM user owning it. STS tokens are kept as their
+    // SHA-256 only (the secret must stay readable: it is the HMAC key).
+    sql: `
+      ALTER TABLE accounts ADD COLUMN deleted_at INTEGER;
+      ALTER TABLE access_keys ADD COLUMN user_id TEXT NOT NULL DEFAULT '';
+      CREATE INDEX access_keys_by_user ON access_keys(user_id) WHERE user_id <> '';
+      CREATE TABLE ram_users (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        name TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('Active', 'Inactive')),
+        created_at INTEGER NOT NULL,
+        UNIQUE (account_id, name)
+      );
+      CREATE TABLE ram_policies (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        name TEXT NOT NULL,
+        document TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (account_id, name)
+      );
+      CREATE TABLE ram_user_policies (
+        user_id TEXT NOT NULL REFERENCES ram_users(id),
+        policy_id TEXT NOT NULL REFERENCES ram_policies(id),
+        PRIMARY KEY (user_id, policy_id)
+      );
+      CREATE INDEX ram_user_policies_by_policy ON ram_user_policies(policy_id);
+      CREATE TABLE sts_credentials (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        user_id TEXT NOT NULL REFERENCES ram_users(id),
+        secret TEXT NOT NULL,
+        token_sha256 TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX sts_credentials_by_user ON sts_credentials(user_id);
+    `,
+  },
+  {
+    version: 7,
+    name: 'commerce: billing profiles, quotas, region sale control, prices, snapshot metering, ledger',
+    sql: COMMERCE_SCHEMA,
+  },
+  {
+    version: 8,
+    name: 'operator: per-account throttle limits',
+    // One row per account with its own limits (the built-in default applies to the others); `actions` is a JSON
+    // object of per-action overrides. Without a foreign key: reset-all-state and account deletion drop the rows.
+    sql: `
+      CREATE TABLE throttle_limits (
+        account_id TEXT PRIMARY KEY,
+        rate_per_second REAL NOT NULL CHECK (rate_per_second > 0),
+        burst REAL NOT NULL CHECK (burst >= 1),
+        actions TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
     `,
   },
 ];

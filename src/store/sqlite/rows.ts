@@ -13,6 +13,7 @@ export function keyFromRow(r: Row): AccessKeyRecord {
   return {
     id: str(r.id), accountId: str(r.account_id), secret: str(r.secret),
     status: str(r.status) as AccessKeyRecord['status'], createdAt: num(r.created_at),
+    userId: str(r.user_id ?? ''),
   };
 }
 

@@ -30,7 +30,8 @@ export class SqliteMetadataStore implements MetadataStore {
     return this.serialised(async () => {
       const row = this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
       let current = row.v ?? 0;
-      for (const m of MIGRATIONS) {
+      // In version order whatever the list's order (entries are appended by several people at once).
+      for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
         if (m.version <= current) continue;
         this.db.transaction(() => {
           this.db.exec(m.sql);

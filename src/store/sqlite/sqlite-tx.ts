@@ -9,9 +9,12 @@ import {
 } from '../metadata-store.js';
 import type {
   AccessKeyRecord, AccountRecord, DiskRecord, DiskStatus, InstanceRecord, JobRecord, OrderRecord, Page,
-  SnapshotRecord, SnapshotStatus, TagRecord,
+  RamPolicyRecord, RamUserRecord, SnapshotRecord, SnapshotStatus, StsCredentialRecord, TagRecord, ThrottleLimitsRecord,
 } from '../records.js';
+import { SqliteIdentity } from './sqlite-identity.js';
 import { SqliteInstances } from './sqlite-instances.js';
+import { SqliteCommerce } from './sqlite-commerce.js';
+import { SqliteOperator } from './sqlite-operator.js';
 import { SqliteTags } from './sqlite-tags.js';
 import { addEq, addIn } from './sql-filters.js';
 import { diskFromRow, jobFromRow, keyFromRow, orderFromRow, snapshotFromRow, type Row } from './rows.js';
@@ -22,6 +25,9 @@ export class SqliteTx implements MetadataTx {
   private readonly cache = new Map<string, Database.Statement>();
   private readonly tags = new SqliteTags((sql) => this.stmt(sql));
   private readonly instances = new SqliteInstances((sql) => this.stmt(sql));
+  readonly commerce = new SqliteCommerce((sql) => this.stmt(sql));
+  private readonly identity = new SqliteIdentity((sql) => this.stmt(sql));
+  private readonly operator = new SqliteOperator(() => this.db, (sql) => this.stmt(sql));
 
   constructor(private readonly db: Database.Database) {}
 
@@ -56,13 +62,13 @@ export class SqliteTx implements MetadataTx {
   }
 
   async getAccount(id: string): Promise<AccountRecord | undefined> {
-    const r = this.get('SELECT * FROM accounts WHERE id = ?', [id]);
+    const r = this.get('SELECT * FROM accounts WHERE id = ? AND deleted_at IS NULL', [id]);
     return r && { id: String(r.id), name: String(r.name), createdAt: Number(r.created_at) };
   }
 
   async insertAccessKey(k: AccessKeyRecord): Promise<void> {
-    this.run('INSERT INTO access_keys (id, account_id, secret, status, created_at) VALUES (?, ?, ?, ?, ?)', [
-      k.id, k.accountId, k.secret, k.status, k.createdAt,
+    this.run('INSERT INTO access_keys (id, account_id, secret, status, created_at, user_id) VALUES (?, ?, ?, ?, ?, ?)', [
+      k.id, k.accountId, k.secret, k.status, k.createdAt, k.userId ?? '',
     ]);
   }
 
@@ -72,12 +78,34 @@ export class SqliteTx implements MetadataTx {
   }
 
   async listAccessKeys(accountId: string): Promise<AccessKeyRecord[]> {
-    return this.all('SELECT * FROM access_keys WHERE account_id = ? ORDER BY created_at, id', [accountId]).map(keyFromRow);
+    return this.all("SELECT * FROM access_keys WHERE account_id = ? AND user_id = '' ORDER BY created_at, id", [accountId])
+      .map(keyFromRow);
   }
 
   async setAccessKeyStatus(id: string, status: AccessKeyRecord['status']): Promise<void> {
     this.run('UPDATE access_keys SET status = ? WHERE id = ?', [status, id]);
   }
+
+  async listAccounts(): Promise<AccountRecord[]> { return this.identity.listAccounts(); }
+  async deleteAccount(id: string, now: number): Promise<void> { this.identity.deleteAccount(id, now); }
+  async countOwned(accountId: string): Promise<number> { return this.identity.countOwned(accountId); }
+  async deleteAccessKey(id: string): Promise<boolean> { return this.identity.deleteAccessKey(id); }
+  async listUserKeys(userId: string): Promise<AccessKeyRecord[]> { return this.identity.listUserKeys(userId); }
+  async insertRamUser(u: RamUserRecord): Promise<void> { this.identity.insertUser(u); }
+  async getRamUser(id: string): Promise<RamUserRecord | undefined> { return this.identity.getUser(id); }
+  async listRamUsers(accountId: string): Promise<RamUserRecord[]> { return this.identity.listUsers(accountId); }
+  async setRamUserStatus(id: string, status: RamUserRecord['status']): Promise<void> { this.identity.setUserStatus(id, status); }
+  async deleteRamUser(id: string): Promise<void> { this.identity.deleteUser(id); }
+  async insertPolicy(p: RamPolicyRecord): Promise<void> { this.identity.insertPolicy(p); }
+  async getPolicyByName(accountId: string, name: string): Promise<RamPolicyRecord | undefined> { return this.identity.getPolicyByName(accountId, name); }
+  async listPolicies(accountId: string): Promise<RamPolicyRecord[]> { return this.identity.listPolicies(accountId); }
+  async deletePolicy(id: string): Promise<void> { this.identity.deletePolicy(id); }
+  async attachPolicy(userId: string, policyId: string): Promise<boolean> { return this.identity.attachPolicy(userId, policyId); }
+  async detachPolicy(userId: string, policyId: string): Promise<boolean> { return this.identity.detachPolicy(userId, policyId); }
+  async userPolicies(userId: string): Promise<RamPolicyRecord[]> { return this.identity.userPolicies(userId); }
+  async countAttachments(policyId: string): Promise<number> { return this.identity.countAttachments(policyId); }
+  async insertStsCredential(c: StsCredentialRecord): Promise<void> { this.identity.insertSts(c); }
+  async getStsCredential(id: string): Promise<StsCredentialRecord | undefined> { return this.identity.getSts(id); }
 
   async insertDisk(d: DiskRecord): Promise<void> {
     this.run(
@@ -295,6 +323,22 @@ export class SqliteTx implements MetadataTx {
     return this.all('SELECT * FROM jobs WHERE (? IS NULL OR status = ?) ORDER BY created_at, id', [
       status ?? null, status ?? null,
     ]).map(jobFromRow);
+  }
+
+  async putThrottleLimits(limits: ThrottleLimitsRecord): Promise<void> {
+    this.operator.putThrottleLimits(limits);
+  }
+
+  async deleteThrottleLimits(accountId: string): Promise<boolean> {
+    return this.operator.deleteThrottleLimits(accountId);
+  }
+
+  async listThrottleLimits(): Promise<ThrottleLimitsRecord[]> {
+    return this.operator.listThrottleLimits();
+  }
+
+  async resetAll(rootAccountId: string): Promise<Record<string, number>> {
+    return this.operator.resetAll(rootAccountId);
   }
 
   private update(table: 'disks' | 'snapshots', id: string, columns: Record<string, unknown>): void {

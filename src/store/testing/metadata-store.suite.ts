@@ -5,34 +5,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { StoreConflictError, type MetadataStore, type TagFilter } from '../metadata-store.js';
-import type { DiskRecord, InstanceRecord, SnapshotRecord } from '../records.js';
+import { sampleDisk, sampleInstance, sampleSnapshot, T0, type StoreFactory } from './samples.js';
 
-export type StoreFactory = () => Promise<{ store: MetadataStore; cleanup: () => Promise<void> }>;
+import { runCommerceStoreSuite } from './commerce-store.suite.js';
+import { runIdentityStoreSuite } from './identity-store.suite.js';
+import { runOperatorStoreSuite } from './operator-store.suite.js';
 
-const T0 = 1_764_000_000_000;
-
-export function sampleDisk(id: string, over: Partial<DiskRecord> = {}): DiskRecord {
-  return {
-    id, accountId: 'acc-1', regionId: 'cn-hangzhou-telecom', name: '', description: '', category: 'cloud_ssd',
-    sizeBytes: 20 * 2 ** 30, status: 'Available', diskType: '2', chargeType: 'postpay', sourceSnapshotId: '',
-    instanceId: '', deleteWithInstance: false, createdAt: T0, deletedAt: null, ...over,
-  };
-}
-
-export function sampleInstance(id: string, over: Partial<InstanceRecord> = {}): InstanceRecord {
-  return {
-    id, accountId: 'acc-1', regionId: 'cn-hangzhou-telecom', name: '', status: 'Running', createdAt: T0,
-    deletedAt: null, ...over,
-  };
-}
-
-export function sampleSnapshot(id: string, over: Partial<SnapshotRecord> = {}): SnapshotRecord {
-  return {
-    id, accountId: 'acc-1', regionId: 'cn-hangzhou-telecom', diskId: 'd-1', diskCategory: 'cloud_ssd', diskType: '2',
-    name: '', description: '', status: 'creating', sizeBytes: 2 ** 30, orderId: `o-${id}`, error: '',
-    sourceSnapshotId: '', sourceRegionId: '', createdAt: T0, deletedAt: null, ...over,
-  };
-}
+export { sampleDisk, sampleInstance, sampleSnapshot, type StoreFactory } from './samples.js';
 
 async function withStore(factory: StoreFactory, fn: (s: MetadataStore) => Promise<void>): Promise<void> {
   const { store, cleanup } = await factory();
@@ -286,4 +265,7 @@ export function runMetadataStoreSuite(name: string, factory: StoreFactory): void
       });
     });
   });
+  runCommerceStoreSuite(name, factory);
+  runIdentityStoreSuite(name, factory);
+  runOperatorStoreSuite(name, factory);
 }
