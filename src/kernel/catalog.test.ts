@@ -34,3 +34,15 @@ it('fills templates in code and message', () => {
   assert.equal(missing.code, 'MissingDiskId');
   assert.equal(missing.message, 'DiskId is mandatory for this action.');
 });
+
+/** The rows of docs/errors.md's section on the CreateSnapshot specification: code and "When". */
+function specTableRows(doc: string): { code: string; when: string }[] {
+  const section = doc.split("## The CreateSnapshot specification's table")[1]?.split(/\n## /)[0] ?? '';
+  return [...section.matchAll(/^\| `([^`]+)` \| \d{3} \| .*? \| (.*) \|$/gm)].map((m) => ({ code: m[1]!, when: m[2]! }));
+}
+
+it('says when each of the 106 codes of the CreateSnapshot specification is answered', () => {
+  const rows = specTableRows(readFileSync(join(process.cwd(), 'docs/errors.md'), 'utf8'));
+  assert.deepEqual(rows.map((r) => r.code).sort(), Object.keys(Spec).sort(), 'one row per specification code');
+  for (const { code, when } of rows) assert.notEqual(when.trim(), '', `${code}: the "When" column is empty`);
+});
