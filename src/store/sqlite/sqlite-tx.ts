@@ -13,11 +13,12 @@ import type {
 } from '../records.js';
 import { SqliteIdentity } from './sqlite-identity.js';
 import { SqliteInstances } from './sqlite-instances.js';
+import { SqliteJobs } from './sqlite-jobs.js';
 import { SqliteCommerce } from './sqlite-commerce.js';
 import { SqliteOperator } from './sqlite-operator.js';
 import { SqliteTags } from './sqlite-tags.js';
 import { addEq, addIn } from './sql-filters.js';
-import { diskFromRow, jobFromRow, keyFromRow, orderFromRow, snapshotFromRow, type Row } from './rows.js';
+import { diskFromRow, keyFromRow, orderFromRow, snapshotFromRow, type Row } from './rows.js';
 
 type Params = Record<string, unknown>;
 
@@ -28,6 +29,7 @@ export class SqliteTx implements MetadataTx {
   readonly commerce = new SqliteCommerce((sql) => this.stmt(sql));
   private readonly identity = new SqliteIdentity((sql) => this.stmt(sql));
   private readonly operator = new SqliteOperator(() => this.db, (sql) => this.stmt(sql));
+  private readonly jobs = new SqliteJobs((sql) => this.stmt(sql));
 
   constructor(private readonly db: Database.Database) {}
 
@@ -257,73 +259,20 @@ export class SqliteTx implements MetadataTx {
     return this.all('SELECT * FROM orders WHERE account_id = ? ORDER BY created_at, id', [accountId]).map(orderFromRow);
   }
 
-  async enqueueJob(j: NewJob, now: number): Promise<void> {
-    this.run(
-      `INSERT INTO jobs (id, type, payload, status, attempts, max_attempts, run_after, lease_owner, lease_expires_at,
-         last_error, created_at, updated_at)
-       VALUES (?, ?, ?, 'queued', 0, ?, ?, NULL, NULL, '', ?, ?)`,
-      [j.id, j.type, JSON.stringify(j.payload), j.maxAttempts, j.runAfter, now, now],
-    );
-  }
-
-  async getJob(id: string): Promise<JobRecord | undefined> {
-    const r = this.get('SELECT * FROM jobs WHERE id = ?', [id]);
-    return r && jobFromRow(r);
-  }
-
+  async enqueueJob(j: NewJob, now: number): Promise<void> { this.jobs.enqueue(j, now); }
+  async getJob(id: string): Promise<JobRecord | undefined> { return this.jobs.get(id); }
   async claimJob(owner: string, now: number, leaseMs: number): Promise<JobRecord | undefined> {
-    const r = this.get(
-      `SELECT id FROM jobs
-       WHERE (status = 'queued' AND run_after <= ?) OR (status = 'running' AND lease_expires_at <= ?)
-       ORDER BY run_after, created_at, id LIMIT 1`,
-      [now, now],
-    );
-    if (!r) return undefined;
-    this.run(
-      `UPDATE jobs SET status = 'running', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1,
-         updated_at = ? WHERE id = ?`,
-      [owner, now + leaseMs, now, r.id],
-    );
-    return this.getJob(String(r.id));
+    return this.jobs.claim(owner, now, leaseMs);
   }
-
   async renewLease(id: string, owner: string, now: number, leaseMs: number): Promise<boolean> {
-    const res = this.run(
-      `UPDATE jobs SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'running'`,
-      [now + leaseMs, now, id, owner],
-    );
-    return res.changes === 1;
+    return this.jobs.renewLease(id, owner, now, leaseMs);
   }
-
-  async completeJob(id: string, owner: string, now: number): Promise<void> {
-    this.run(
-      `UPDATE jobs SET status = 'done', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-       WHERE id = ? AND lease_owner = ?`,
-      [now, id, owner],
-    );
-  }
-
+  async completeJob(id: string, owner: string, now: number): Promise<void> { this.jobs.complete(id, owner, now); }
   async failJob(id: string, owner: string, error: string, retryAt: number | null, now: number): Promise<void> {
-    this.run(
-      `UPDATE jobs SET status = ?, run_after = COALESCE(?, run_after), last_error = ?, lease_owner = NULL,
-         lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_owner = ?`,
-      [retryAt === null ? 'failed' : 'queued', retryAt, error.slice(0, 2000), now, id, owner],
-    );
+    this.jobs.fail(id, owner, error, retryAt, now);
   }
-
-  async releaseAllLeases(now: number): Promise<number> {
-    return this.run(
-      `UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-       WHERE status = 'running'`,
-      [now],
-    ).changes;
-  }
-
-  async listJobs(status?: JobRecord['status']): Promise<JobRecord[]> {
-    return this.all('SELECT * FROM jobs WHERE (? IS NULL OR status = ?) ORDER BY created_at, id', [
-      status ?? null, status ?? null,
-    ]).map(jobFromRow);
-  }
+  async releaseAllLeases(now: number): Promise<number> { return this.jobs.releaseAllLeases(now); }
+  async listJobs(status?: JobRecord['status']): Promise<JobRecord[]> { return this.jobs.list(status); }
 
   async putThrottleLimits(limits: ThrottleLimitsRecord): Promise<void> {
     this.operator.putThrottleLimits(limits);
