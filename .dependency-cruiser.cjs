@@ -4,7 +4,7 @@
  * Only main (src/main.ts) picks concrete implementations (SQLite store, local
  * engine, NBD server); services see the engine and store through their ports.
  */
-const TESTS = '(\\.test\\.ts$|/testing/)';
+const TESTS = '(\\.test\\.ts$|\\.bench\\.ts$|/testing/)';
 
 const layer = (name, path, allowed) => ({
   name: `${name}-imports`,

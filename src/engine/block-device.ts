@@ -16,6 +16,19 @@ export interface BlockDevice {
   trim(offset: number, length: number, fua: boolean): Promise<void>;
   /** The range reads as zeroes afterwards. */
   writeZeroes(offset: number, length: number, fua: boolean): Promise<void>;
+  /**
+   * Optional: the allocation of `[offset, offset + length)` as consecutive
+   * extents covering the range from `offset`. `hole: true` promises the
+   * extent reads as zeroes (never written); `false` means data or unknown.
+   * Devices without it are reported as all data (NBD base:allocation).
+   */
+  blockStatus?(offset: number, length: number): Promise<BlockExtent[]>;
+}
+
+/** One run of a device's allocation, see `BlockDevice.blockStatus`. */
+export interface BlockExtent {
+  readonly length: number;
+  readonly hole: boolean;
 }
 
 /** How the NBD server finds exports; the export name is the disk id. */
@@ -30,5 +43,13 @@ export interface ExportResolver {
 export interface ExportHandle {
   readonly device: BlockDevice;
   readonly readOnly: boolean;
+  /**
+   * True when every connection to this export shares one cache: a flush (or
+   * FUA) through any handle makes writes acknowledged through every other
+   * handle durable. Advertised as NBD_FLAG_CAN_MULTI_CONN. Default false.
+   */
+  readonly multiConn?: boolean;
+  /** Human-readable description for NBD_INFO_DESCRIPTION. */
+  readonly description?: string;
   release(): void;
 }

@@ -83,6 +83,22 @@ export interface BlockEngine {
   restoreVolume(snapshotId: string, volumeId: string, sizeBytes: number, signal?: AbortSignal): Promise<void>;
 
   /**
+   * Lazy restore: creates volume `volumeId` (`sizeBytes` >= the snapshot's
+   * size) servable at once — reads of chunks not filled yet come from the chunk
+   * store, verified; a write to one first fills it — with its fill state
+   * durable. Idempotent (resolves at once if the volume exists). Throws
+   * ManifestNotFound / ManifestCorrupt. `fillVolume` completes it.
+   */
+  beginLazyRestore(snapshotId: string, volumeId: string, sizeBytes: number): Promise<void>;
+  /**
+   * Fills every chunk of a lazily restored volume not filled yet (verified),
+   * then ends its lazy state; resumable, idempotent (resolves at once for a
+   * complete volume), cancelled by deleteVolume. Resolves the chunks this call
+   * wrote. Throws VolumeNotFound / ChunkMissing / ChunkCorrupt.
+   */
+  fillVolume(volumeId: string, signal?: AbortSignal): Promise<{ chunksFilled: number }>;
+
+  /**
    * Rolls volume `volumeId` back, in place, to the image of `snapshotId`:
    * rewrites only the chunks whose SHA-256 differs from the manifest (chunks
    * past the snapshot's size, if the volume grew since, become zeroes),
@@ -95,9 +111,33 @@ export interface BlockEngine {
    */
   resetVolume(snapshotId: string, volumeId: string, signal?: AbortSignal): Promise<{ chunksRewritten: number }>;
 
+  /**
+   * Deletes the stored chunks that no manifest, open session, lazy restore or
+   * job in flight references (a snapshot being written that has just found a
+   * chunk present keeps it). Optional: engines without a chunk store of their own.
+   */
+  collectGarbage?(signal?: AbortSignal): Promise<GarbageCollection>;
+  /** Re-hashes every stored chunk; lists the damaged ones and those manifests reference that are missing. */
+  scrub?(signal?: AbortSignal): Promise<ScrubResult>;
+
   /** The NBD view of the volumes (export name = volume id). */
   exports(): ExportResolver;
   close(): Promise<void>;
+}
+
+export interface GarbageCollection {
+  readonly chunksDeleted: number;
+  /** Bytes freed in storage (after compression). */
+  readonly bytesFreed: number;
+}
+
+export interface ScrubResult {
+  /** Stored chunks read and re-hashed. */
+  readonly checked: number;
+  /** Digests of stored chunks that do not decode or do not match their SHA-256. */
+  readonly damaged: readonly string[];
+  /** Digests referenced by a manifest but absent from the store. */
+  readonly missing: readonly string[];
 }
 
 /** A snapshot in one region's engine. */

@@ -10,14 +10,19 @@ import type { ExportHandle, ExportResolver } from './block-device.js';
 import { EngineError, type BlockEngine, type ManifestInfo } from './engine.js';
 import type { ChunkStore } from './chunks/chunk-store.js';
 import { FsChunkStore } from './chunks/fs-chunk-store.js';
+import type { GcResult, ScrubReport } from './gc/collector.js';
+import { EngineChunks } from './gc/engine-chunks.js';
+import type { PinnedManifest } from './gc/chunk-guard.js';
 import { SessionTable } from './cbw/session-table.js';
 import { layoutOf, prepareLayout, type Layout } from './layout.js';
 import { AllocationMap, allocationPathOf } from './volume/allocation-map.js';
 import { copySnapshotInto, type CopyStats } from './snapshot/copy.js';
-import { ManifestStore, manifestInfo, type Manifest } from './snapshot/manifest.js';
+import { ManifestStore, manifestInfo, type Manifest, type SnapshotStats } from './snapshot/manifest.js';
 import { resetToManifest } from './snapshot/reset.js';
 import { restoreManifest } from './snapshot/restore.js';
+import { LazyRestores, type FillResult } from './snapshot/lazy-fill.js';
 import { captureRemaining, manifestOf } from './snapshot/snapshot-job.js';
+import { IncrementalTracking } from './snapshot/incremental.js';
 import { fsyncDir, isNotFound, tempName, unlinkDurable } from './support/durable-fs.js';
 import { KeyedMutex } from './support/keyed-mutex.js';
 import { assertSafeId, isSafeId } from './support/safe-id.js';
@@ -37,6 +42,8 @@ export interface LocalBlockEngineOptions {
   readonly clock: Clock;
   /** Another chunk store instead of `<dataDir>/chunks` (tests, fault injection, remote stores). */
   readonly chunkStore?: ChunkStore;
+  /** zstd level of the filesystem chunk store: 0 (off) to 19; default 1. */
+  readonly compressionLevel?: number;
   /** Chunks per job in flight (default 4). */
   readonly concurrency?: number;
   /** Told about recoverable problems found at start (an unreadable session file set aside). */
@@ -75,6 +82,9 @@ export class LocalBlockEngine implements BlockEngine {
     private readonly registry: VolumeRegistry,
     private readonly sessions: SessionTable,
     private readonly manifests: ManifestStore,
+    private readonly lazy: LazyRestores,
+    private readonly incremental: IncrementalTracking,
+    private readonly chunks: EngineChunks,
   ) {
     this.resolver = { open: (name) => this.openExport(name), list: () => this.listVolumes() };
   }
@@ -85,15 +95,27 @@ export class LocalBlockEngine implements BlockEngine {
     assertChunkSize(chunkSize);
     const layout = layoutOf(options.dataDir);
     await prepareLayout(layout);
-    const store = options.chunkStore ?? (await FsChunkStore.open(layout.chunks));
+    const chunks = new EngineChunks(
+      options.chunkStore ?? (await FsChunkStore.open(layout.chunks, { compressionLevel: options.compressionLevel })),
+      options.clock, layout, options.concurrency ?? DEFAULT_JOB_CONCURRENCY);
+    const store = chunks.store;
     const manifests = new ManifestStore(layout.manifests, layout.tmp);
-    const sessions = new SessionTable(layout.sessions, layout.tmp, store);
-    const registry = new VolumeRegistry(layout.volumes, (volume) => void sessions.forVolume(volume.id)?.attachTo(volume));
+    const incremental = new IncrementalTracking(layout.volumes, layout.tmp, chunkSize, manifests);
+    const sessions = new SessionTable(layout.sessions, layout.tmp, store, incremental.hasher);
+    // The read-through layer of a lazy restore before the session: captures read through it.
+    const registry = new VolumeRegistry(layout.volumes, async (volume) => {
+      await incremental.track(volume);
+      lazy.attachTo(volume);
+      void sessions.forVolume(volume.id)?.attachTo(volume);
+    });
+    const lazy = new LazyRestores(layout.volumes, layout.tmp, store, options.concurrency ?? DEFAULT_JOB_CONCURRENCY,
+      registry);
+    await lazy.loadAll();
     const warn = options.onWarning ?? ((message: string) => process.emitWarning(message));
     const finished = async (id: string): Promise<boolean> => (await manifests.read(id).catch(() => undefined)) !== undefined;
     await sessions.loadAll(finished, (err) => warn(err.message));
     return new LocalBlockEngine(layout, chunkSize, options.clock, store, options.concurrency ?? DEFAULT_JOB_CONCURRENCY,
-      registry, sessions, manifests);
+      registry, sessions, manifests, lazy, incremental, chunks);
   }
 
   async createVolume(volumeId: string, sizeBytes: number): Promise<void> {
@@ -116,6 +138,7 @@ export class LocalBlockEngine implements BlockEngine {
       }
       // The map first: a volume file never exists without its allocation map.
       await AllocationMap.create(allocationPathOf(this.registry.pathOf(volumeId)), sizeBytes, this.chunkSize);
+      await this.incremental.forget(volumeId); // a stale dirty map of an earlier volume of this id
       await rename(temp, this.registry.pathOf(volumeId));
       await fsyncDir(this.layout.volumes);
     });
@@ -128,6 +151,8 @@ export class LocalBlockEngine implements BlockEngine {
       const session = this.sessions.forVolume(volumeId);
       if (session) await this.snapshotLocks.run(session.snapshotId, () => this.sessions.remove(session));
       await this.registry.close(volumeId);
+      await this.incremental.forget(volumeId);
+      await this.lazy.drop(volumeId);
       await unlinkDurable(`${this.registry.pathOf(volumeId)}.restoring`);
       await unlinkDurable(this.registry.pathOf(volumeId));
       await unlinkDurable(allocationPathOf(this.registry.pathOf(volumeId)));
@@ -165,8 +190,11 @@ export class LocalBlockEngine implements BlockEngine {
         const session = existing ?? await this.sessions.create({
           snapshotId, volumeId, sizeBytes: volume.size, chunkSize: this.chunkSize, createdAt: this.clock.now(),
         });
-        await session.attachTo(volume);
+        // A new session takes over the volume's changed chunks in the tick it is attached (incremental.ts).
+        await (existing ? session.attachTo(volume) : this.incremental.attachNew(session, volume));
         await volume.datasync();
+        await this.chunks.pinBaseline(session, (id) => this.manifests.read(id).catch(() => undefined));
+        await this.incremental.prepare(session);
       } finally {
         this.registry.release(volume);
       }
@@ -209,6 +237,8 @@ export class LocalBlockEngine implements BlockEngine {
     if (!volume) throw new EngineError('VolumeNotFound', `volume ${session.volumeId} of snapshot ${snapshotId} is gone`);
     try {
       await session.attachTo(volume);
+      await this.chunks.pinBaseline(session, (id) => this.manifests.read(id).catch(() => undefined));
+      await this.incremental.ensureBaseline(session);
       const abort = this.jobSignal(signal);
       await captureRemaining(session, volume, { concurrency: this.concurrency, signal: abort });
     } finally {
@@ -227,7 +257,13 @@ export class LocalBlockEngine implements BlockEngine {
     this.assertOpen();
     assertSafeId('snapshot', snapshotId);
     const session = this.sessions.get(snapshotId);
-    if (session) await this.snapshotLocks.run(snapshotId, () => this.sessions.remove(session));
+    if (session) {
+      await this.snapshotLocks.run(snapshotId, async () => {
+        if (this.sessions.get(snapshotId) !== session) return;
+        await this.incremental.giveBack(session); // the next snapshot must still cover its changes
+        await this.sessions.remove(session);
+      });
+    }
   }
 
   async listSessions(): Promise<string[]> {
@@ -246,7 +282,14 @@ export class LocalBlockEngine implements BlockEngine {
     this.assertOpen();
     assertSafeId('snapshot', snapshotId);
     // Under the snapshot's lock: a copy into this id in flight finishes first, then its manifest goes.
-    await this.snapshotLocks.run(snapshotId, () => this.manifests.delete(snapshotId));
+    await this.snapshotLocks.run(snapshotId,
+      () => this.chunks.guard.withManifestLock(snapshotId, () => this.manifests.delete(snapshotId)));
+  }
+
+  /** How a finished snapshot was taken: its parent (null: full read) and what the job read. Undefined if unknown. */
+  async snapshotStats(snapshotId: string): Promise<(SnapshotStats & { parent: string | null }) | undefined> {
+    const manifest = await this.readManifest(snapshotId);
+    return manifest?.stats && { parent: manifest.parent ?? null, ...manifest.stats };
   }
 
   /** The finished manifest of `snapshotId`, or undefined (the source side of copySnapshot). */
@@ -254,6 +297,42 @@ export class LocalBlockEngine implements BlockEngine {
     this.assertOpen();
     assertSafeId('snapshot', snapshotId);
     return this.manifests.read(snapshotId);
+  }
+
+  /**
+   * The finished manifest with its chunks pinned against garbage collection
+   * until `release()` (for jobs that work from a manifest while the snapshot
+   * may be deleted: copies, restores, resets, lazy restores). Atomic with
+   * respect to deleteSnapshot.
+   */
+  async readManifestPinned(snapshotId: string): Promise<PinnedManifest<Manifest> | undefined> {
+    this.assertOpen();
+    assertSafeId('snapshot', snapshotId);
+    return this.chunks.guard.readPinned(snapshotId, () => this.manifests.read(snapshotId));
+  }
+
+  /** Runs `fn` on the manifest of `snapshotId`, pinned meanwhile; throws ManifestNotFound. */
+  private async withManifest<T>(snapshotId: string, fn: (manifest: Manifest) => Promise<T>): Promise<T> {
+    const pinned = await this.readManifestPinned(snapshotId);
+    if (!pinned) throw new EngineError('ManifestNotFound', `snapshot ${snapshotId} has no manifest`);
+    try {
+      return await fn(pinned.manifest);
+    } finally {
+      pinned.release();
+    }
+  }
+
+  /** Removes the chunks no manifest, session, lazy restore or job in flight references (see gc/). */
+  collectGarbage(signal?: AbortSignal): Promise<GcResult> {
+    this.assertOpen();
+    this.chunks.releaseBaselines((session) => this.sessions.all().some((open) => open === session));
+    return this.chunks.maintenance.collectGarbage(this.jobSignal(signal));
+  }
+
+  /** Re-hashes every stored chunk; lists damaged ones and chunks manifests reference that are missing. */
+  scrub(signal?: AbortSignal): Promise<ScrubReport> {
+    this.assertOpen();
+    return this.chunks.maintenance.scrub(this.jobSignal(signal));
   }
 
   /**
@@ -271,10 +350,18 @@ export class LocalBlockEngine implements BlockEngine {
     } catch (err) {
       return Promise.reject(err);
     }
-    const from = { label: sourceSnapshotId, readManifest: () => source.readManifest(sourceSnapshotId), store: source.chunkStore };
+    // The source's chunks stay pinned in both stores until the copy ends (either side may collect meanwhile).
+    const releases: (() => void)[] = [];
+    const readManifest = async (): Promise<Manifest | undefined> => {
+      const pinned = await source.readManifestPinned(sourceSnapshotId);
+      if (pinned) releases.push(pinned.release, this.chunks.guard.pin(pinned.manifest.chunks));
+      return pinned?.manifest;
+    };
+    const from = { label: sourceSnapshotId, readManifest, store: source.chunkStore };
     const to = { snapshotId, manifests: this.manifests, store: this.chunkStore };
     const options = { concurrency: this.concurrency, signal: this.jobSignal(signal) };
-    const job = this.snapshotLocks.run(snapshotId, () => copySnapshotInto(from, to, options));
+    const job = this.snapshotLocks.run(snapshotId, () => copySnapshotInto(from, to, options))
+      .finally(() => releases.forEach((release) => release()));
     this.copies.add(job);
     void job.catch(() => undefined).finally(() => this.copies.delete(job));
     return job;
@@ -288,29 +375,61 @@ export class LocalBlockEngine implements BlockEngine {
     await this.volumeLocks.run(volumeId, async () => {
       // An existing volume means an earlier call completed (the file only appears complete).
       if ((await this.volumeSize(volumeId)) !== undefined) return;
-      const manifest = await this.manifests.read(snapshotId);
-      if (!manifest) throw new EngineError('ManifestNotFound', `snapshot ${snapshotId} has no manifest`);
-      if (sizeBytes < manifest.sizeBytes) {
-        throw new RangeError(`volume size ${sizeBytes} is smaller than snapshot ${snapshotId} (${manifest.sizeBytes})`);
-      }
-      const abort = this.jobSignal(signal);
-      await restoreManifest(manifest, this.registry.pathOf(volumeId), sizeBytes,
-        { store: this.chunkStore, concurrency: this.concurrency, signal: abort });
+      await this.withManifest(snapshotId, async (manifest) => {
+        if (sizeBytes < manifest.sizeBytes) {
+          throw new RangeError(`volume size ${sizeBytes} is smaller than snapshot ${snapshotId} (${manifest.sizeBytes})`);
+        }
+        const abort = this.jobSignal(signal);
+        await this.incremental.forget(volumeId);
+        await restoreManifest(manifest, this.registry.pathOf(volumeId), sizeBytes,
+          { store: this.chunkStore, concurrency: this.concurrency, signal: abort });
+      });
     });
+  }
+
+  /**
+   * Lazy restore: creates volume `volumeId` served at once from the snapshot's
+   * chunks (see snapshot/lazy-fill.ts); `fillVolume` completes it. Idempotent:
+   * resolves at once if the volume exists (being filled or not).
+   */
+  async beginLazyRestore(snapshotId: string, volumeId: string, sizeBytes: number): Promise<void> {
+    this.assertOpen();
+    assertSafeId('snapshot', snapshotId);
+    assertSafeId('volume', volumeId);
+    assertSize(sizeBytes);
+    await this.volumeLocks.run(volumeId, async () => {
+      if ((await this.volumeSize(volumeId)) !== undefined) return;
+      // Pinned until `<id>.lazy` (a copy of the manifest, which garbage collection reads) is durable.
+      await this.withManifest(snapshotId, async (manifest) => {
+        if (sizeBytes < manifest.sizeBytes) {
+          throw new RangeError(`volume size ${sizeBytes} is smaller than snapshot ${snapshotId} (${manifest.sizeBytes})`);
+        }
+        await this.incremental.forget(volumeId);
+        await this.lazy.begin(manifest, volumeId, sizeBytes);
+      });
+    });
+  }
+
+  /** Fills the chunks of a lazily restored volume not filled yet; resolves at once for a complete one. */
+  async fillVolume(volumeId: string, signal?: AbortSignal): Promise<FillResult> {
+    this.assertOpen();
+    assertSafeId('volume', volumeId);
+    if (!this.lazy.get(volumeId) && (await this.volumeSize(volumeId)) === undefined) {
+      throw new EngineError('VolumeNotFound', `volume ${volumeId} does not exist`);
+    }
+    return this.lazy.fill(volumeId, this.jobSignal(signal));
   }
 
   async resetVolume(snapshotId: string, volumeId: string, signal?: AbortSignal): Promise<{ chunksRewritten: number }> {
     this.assertOpen();
     assertSafeId('snapshot', snapshotId);
     assertSafeId('volume', volumeId);
-    return this.volumeLocks.run(volumeId, async () => {
-      const manifest = await this.manifests.read(snapshotId);
-      if (!manifest) throw new EngineError('ManifestNotFound', `snapshot ${snapshotId} has no manifest`);
+    return this.volumeLocks.run(volumeId, () => this.withManifest(snapshotId, async (manifest) => {
       const abort = this.jobSignal(signal);
       const options = { store: this.chunkStore, concurrency: this.concurrency, signal: abort };
       const chunksRewritten = await this.withIdleVolume(volumeId, (volume) => resetToManifest(manifest, volume, options));
       return { chunksRewritten };
-    });
+    }));
   }
 
   /** Runs `fn` on the open volume, refused (SessionBusy) while a snapshot of it is being taken. Hold its lock. */
@@ -335,9 +454,11 @@ export class LocalBlockEngine implements BlockEngine {
     if (this.closed) return;
     this.closed = true;
     this.shutdown.abort(new Error('engine closed'));
-    await Promise.allSettled([...this.running.values(), ...this.copies]);
+    await Promise.allSettled([...this.running.values(), ...this.copies, this.chunks.maintenance.idle()]);
     await this.registry.closeAll();
+    await this.lazy.closeAll();
     await this.sessions.closeAll();
+    await this.incremental.close();
   }
 
   private async openExport(name: string): Promise<ExportHandle | undefined> {
@@ -348,6 +469,9 @@ export class LocalBlockEngine implements BlockEngine {
     return {
       device: volume,
       readOnly: false,
+      // Every connection gets the one shared Volume, whose flush fdatasyncs the file: NBD_FLAG_CAN_MULTI_CONN.
+      multiConn: true,
+      description: `edgesnap volume ${name}`,
       release: () => {
         if (released) return;
         released = true;

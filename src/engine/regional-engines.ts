@@ -17,6 +17,8 @@ export interface LocalRegionalEnginesOptions {
   readonly dataDir: string;
   readonly regionIds: readonly string[];
   readonly chunkSize?: number;
+  /** zstd level of each region's chunk store: 0 (off) to 19; default 1. */
+  readonly compressionLevel?: number;
   readonly clock: Clock;
   /** Chunks per job in flight, in each region (default: the engine's). */
   readonly concurrency?: number;
@@ -37,7 +39,8 @@ export class LocalRegionalEngines implements RegionalEngines {
       for (const regionId of options.regionIds) {
         assertSafeId('region', regionId);
         engines.set(regionId, await LocalBlockEngine.open({
-          dataDir: join(options.dataDir, regionId), chunkSize: options.chunkSize, clock: options.clock,
+          dataDir: join(options.dataDir, regionId), chunkSize: options.chunkSize, compressionLevel: options.compressionLevel,
+          clock: options.clock,
           concurrency: options.concurrency, chunkStore: options.chunkStores?.get(regionId), onWarning: options.onWarning,
         }));
       }

@@ -23,6 +23,10 @@ export function withVolumeDeleteHook(inner: BlockEngine, beforeDelete: (volumeId
     deleteSnapshot: (snapshotId: string): Promise<void> => inner.deleteSnapshot(snapshotId),
     restoreVolume: (snapshotId: string, volumeId: string, size: number, signal?: AbortSignal): Promise<void> =>
       inner.restoreVolume(snapshotId, volumeId, size, signal),
+    beginLazyRestore: (snapshotId: string, volumeId: string, size: number): Promise<void> =>
+      inner.beginLazyRestore(snapshotId, volumeId, size),
+    fillVolume: (volumeId: string, signal?: AbortSignal): Promise<{ chunksFilled: number }> =>
+      inner.fillVolume(volumeId, signal),
     resetVolume: async (snapshotId: string, volumeId: string, signal?: AbortSignal):
       Promise<{ chunksRewritten: number }> => {
       beforeDelete(volumeId);

@@ -1,7 +1,8 @@
 /**
  * Disks: creation (blank or from a snapshot), listing and deletion. The bytes
- * are made by jobs: `disk.create` makes the sparse volume or restores the
- * snapshot into it (verified chunk by chunk), then the disk turns `Available`.
+ * are made by jobs: `disk.create` makes the sparse volume, or begins a lazy
+ * restore of the snapshot (served at once, chunks verified as read) and queues
+ * `disk.fill` (disk-fill.ts) to copy the rest in; then the disk turns `Available`.
  * Attaching to instances is in disk-attachments.ts. CreateDisk and ResizeDisk record a pay-as-you-go order
  * after the account's checks (commerce/order-gate.ts), in the transaction that records the change.
  */
@@ -16,6 +17,7 @@ import { enqueueJob, PermanentJobError, type JobHandler } from './jobs/job-runne
 import type { Regions } from './regions.js';
 import { checkAccount } from './commerce/order-gate.js';
 import { diskTags, putDiskTags, type Tag } from './tags.js';
+import { DISK_FILL_JOB, diskFillJob } from './disk-fill.js';
 
 export interface CreateDiskInput {
   regionId: string;
@@ -129,7 +131,8 @@ export class Disks {
       const now = clock.now();
       await tx.updateDisk(diskId, { status: 'Deleted', deletedAt: now });
       await tx.deleteTags('disk', diskId);
-      await enqueueJob(tx, ids, now, DISK_DELETE_JOB, { diskId });
+      // The region travels with the job: the deleted disk no longer answers getDisk.
+      await enqueueJob(tx, ids, now, DISK_DELETE_JOB, { diskId, regionId: disk.regionId });
     });
     this.deps.jobsQueued();
   }
@@ -205,19 +208,24 @@ export class Disks {
   }
 
   jobHandlers(): Record<string, JobHandler> {
-    const { store } = this.deps;
+    const { store, ids, clock } = this.deps;
     return {
       [DISK_CREATE_JOB]: {
-        run: async (payload, { signal }) => {
+        run: async (payload) => {
           const disk = await store.transaction((tx) => tx.getDisk(String(payload.diskId)));
           if (!disk || disk.status !== 'Creating') return;
           const engine = this.deps.engines.region(disk.regionId);
-          if (disk.sourceSnapshotId) await engine.restoreVolume(disk.sourceSnapshotId, disk.id, disk.sizeBytes, signal);
+          const source = disk.sourceSnapshotId;
+          if (source) await engine.beginLazyRestore(source, disk.id, disk.sizeBytes);
           else await engine.createVolume(disk.id, disk.sizeBytes);
           await store.transaction(async (tx) => {
             const now = await tx.getDisk(disk.id);
-            if (now?.status === 'Creating') await tx.updateDisk(disk.id, { status: 'Available' });
+            if (now?.status !== 'Creating') return;
+            await tx.updateDisk(disk.id, { status: 'Available' });
+            // In the same transaction: an Available disk made from a snapshot always has its fill queued.
+            if (source) await enqueueJob(tx, ids, clock.now(), DISK_FILL_JOB, { diskId: disk.id, snapshotId: source });
           });
+          if (source) this.deps.jobsQueued();
         },
         onFailed: async (payload) => {
           await store.transaction((tx) => tx.updateDisk(String(payload.diskId), { status: 'Failed' }));
@@ -225,10 +233,13 @@ export class Disks {
       },
       [DISK_DELETE_JOB]: {
         run: async (payload) => {
-          const disk = await store.transaction((tx) => tx.getDisk(String(payload.diskId)));
-          if (disk) await this.deps.engines.region(disk.regionId).deleteVolume(disk.id);
+          const diskId = String(payload.diskId);
+          const regionId = typeof payload.regionId === 'string' ? payload.regionId
+            : (await store.transaction((tx) => tx.getDisk(diskId)))?.regionId;
+          if (regionId) await this.deps.engines.region(regionId).deleteVolume(diskId);
         },
       },
+      [DISK_FILL_JOB]: diskFillJob(this.deps),
       [DISK_RESET_JOB]: this.resetJob(),
       ...attachmentJobHandlers(this.deps),
     };

@@ -16,6 +16,7 @@ import type { RequestContext, ServiceDeps } from './context.js';
 import { enqueueJob, PermanentJobError, type JobHandler } from './jobs/job-runner.js';
 import type { Regions } from './regions.js';
 import { DISK_DELETE_JOB, DISK_RESETTING } from './disks.js';
+import { fillPending } from './disk-fill.js';
 import { checkSnapshotOrder } from './commerce/order-gate.js';
 import { recordSnapshotUsage } from './commerce/metering.js';
 
@@ -129,7 +130,9 @@ export class Snapshots {
       if (snap.status !== 'available' && snap.status !== 'error') throw apiError(Ens.SnapshotStatusNotMatch, snapshotId);
       // A disk being reset reads its snapshots' manifests: none of them may go meanwhile.
       if ((await tx.getDisk(snap.diskId))?.status === DISK_RESETTING) throw apiError(Ens.SnapshotStatusNotMatch, snapshotId);
-      if ((await tx.countDisks({ sourceSnapshotId: snapshotId, status: 'Creating' })) > 0) {
+      // Disks still made from it: being created, or still filling lazily from its chunks.
+      if ((await tx.countDisks({ sourceSnapshotId: snapshotId, status: 'Creating' })) > 0 ||
+        await fillPending(tx, snapshotId)) {
         throw apiError(Ens.SnapshotCloneDiskNotNull, snapshotId);
       }
       if ((await tx.countCopies({ sourceSnapshotId: snapshotId, status: 'creating' })) > 0) {

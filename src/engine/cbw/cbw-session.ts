@@ -19,8 +19,33 @@ import { EngineError } from '../engine.js';
 import { isAllZero, sha256Hex, type ChunkStore } from '../chunks/chunk-store.js';
 import { unlinkDurable } from '../support/durable-fs.js';
 import { KeyedMutex } from '../support/keyed-mutex.js';
+import type { ChangeSet, ChunkBitmap } from '../volume/dirty-map.js';
 import type { RangeReader, Volume, WriteGuard } from '../volume/volume.js';
 import { SessionFileCorrupt, SessionLog, type CaptureRecord, type SessionHeader } from './session-log.js';
+
+/** Hashes a chunk (maybe on a worker thread); resolves the digest and the bytes (possibly a new view). */
+export type Hasher = (data: Buffer) => Promise<{ digest: string; data: Buffer }>;
+
+export const syncHasher: Hasher = async (data) => ({ digest: sha256Hex(data), data });
+
+/**
+ * The parent snapshot of an incremental session: a chunk outside `changed`
+ * that the parent covered whole keeps the parent's digest without being read.
+ */
+export interface Baseline {
+  /** The parent snapshot. */
+  readonly snapshotId: string;
+  readonly sizeBytes: number;
+  readonly chunks: readonly (string | null)[];
+  readonly changed: ChunkBitmap;
+}
+
+/** What this session did in this process (for ManifestInfo). */
+export interface CaptureStats {
+  chunksRead: number;
+  bytesRead: number;
+  chunksInherited: number;
+}
 
 interface Captured {
   readonly record: CaptureRecord;
@@ -34,22 +59,29 @@ export class CbwSession implements WriteGuard {
   private readonly volumes = new Set<Volume>();
   private drained: Promise<void> = Promise.resolve();
   private ending: Promise<void> | undefined;
+  private baseline: Baseline | undefined;
+  /** The change set taken over from the volume (given back if the session does not complete). */
+  changes: ChangeSet | undefined;
+  readonly stats: CaptureStats = { chunksRead: 0, bytesRead: 0, chunksInherited: 0 };
 
   private constructor(
     readonly header: SessionHeader,
     private readonly log: SessionLog,
     private readonly store: ChunkStore,
+    private readonly hasher: Hasher,
   ) {}
 
   /** Creates the session file durably; the session captures nothing until attached. */
-  static async create(path: string, header: SessionHeader, store: ChunkStore, tempDir: string): Promise<CbwSession> {
-    return new CbwSession(header, await SessionLog.create(path, header, tempDir), store);
+  static async create(path: string, header: SessionHeader, store: ChunkStore, tempDir: string,
+    hasher: Hasher = syncHasher): Promise<CbwSession> {
+    return new CbwSession(header, await SessionLog.create(path, header, tempDir), store, hasher);
   }
 
   /** Reloads a session after a restart, with every chunk it had captured. */
-  static async load(path: string, store: ChunkStore): Promise<CbwSession> {
-    const { log, header, records } = await SessionLog.load(path);
-    const session = new CbwSession(header, log, store);
+  static async load(path: string, store: ChunkStore, hasher: Hasher = syncHasher): Promise<CbwSession> {
+    const { log, header, records, changes } = await SessionLog.load(path);
+    const session = new CbwSession(header, log, store, hasher);
+    session.changes = changes;
     for (const record of records) {
       if (record.index >= session.chunkCount) {
         await log.close();
@@ -84,9 +116,31 @@ export class CbwSession implements WriteGuard {
 
   /** Indexes of the chunks not captured yet, ascending. */
   uncaptured(): number[] {
-    const out: number[] = [];
-    for (let i = 0; i < this.chunkCount; i++) if (!this.captured.has(i)) out.push(i);
-    return out;
+    return [...this.uncapturedIndexes()];
+  }
+
+  /** The same, lazily (no array of every index for huge volumes). */
+  *uncapturedIndexes(): Generator<number> {
+    for (let i = 0; i < this.chunkCount; i++) if (!this.captured.has(i)) yield i;
+  }
+
+  /** Lets captures take unchanged chunks' digests from the parent snapshot (same chunk size). */
+  setBaseline(baseline: Baseline | undefined): void {
+    this.baseline = baseline;
+  }
+
+  /** The parent snapshot in use, or null (full read). */
+  get parentId(): string | null {
+    return this.baseline?.snapshotId ?? null;
+  }
+
+  /** The parent's digest of chunk `index` if the chunk is unchanged since the parent, else undefined. */
+  private inherited(index: number): string | null | undefined {
+    const base = this.baseline;
+    if (!base || base.changed.has(index) || index >= base.chunks.length) return undefined;
+    const { offset, length } = this.chunkRange(index);
+    // A chunk the parent saw shorter (the volume grew since) must be read.
+    return offset + length <= base.sizeBytes ? base.chunks[index] : undefined;
   }
 
   /**
@@ -135,18 +189,29 @@ export class CbwSession implements WriteGuard {
       const again = this.captured.get(index);
       if (again) return this.makeDurable(again, durable);
       if (this.ended) return;
-      const { offset, length } = this.chunkRange(index);
-      let record: CaptureRecord = { index, digest: null, stored: false };
-      // A never-written chunk is a zero chunk: no read, no hash, nothing stored.
-      const data = volume.isUnallocated?.(offset, length) ? undefined : await volume.read(offset, length);
-      if (data && !isAllZero(data)) {
-        const digest = sha256Hex(data);
-        record = { index, digest, stored: await this.store.put(digest, data) };
-      }
+      const record = await this.readRecord(volume, index);
       const entry = { record, seq: await this.log.append(record) };
       this.captured.set(index, entry);
       await this.makeDurable(entry, durable);
     });
+  }
+
+  /** The record of chunk `index`: inherited from the parent, or read, hashed and stored. */
+  private async readRecord(volume: RangeReader, index: number): Promise<CaptureRecord> {
+    const inherited = this.inherited(index);
+    if (inherited !== undefined) {
+      this.stats.chunksInherited++;
+      return { index, digest: inherited, stored: false };
+    }
+    const { offset, length } = this.chunkRange(index);
+    // A never-written chunk is a zero chunk: no read, no hash, nothing stored.
+    if (volume.isUnallocated?.(offset, length)) return { index, digest: null, stored: false };
+    const read = await volume.read(offset, length);
+    this.stats.chunksRead++;
+    this.stats.bytesRead += length;
+    if (isAllZero(read)) return { index, digest: null, stored: false };
+    const { digest, data } = await this.hasher(read);
+    return { index, digest, stored: await this.store.put(digest, data) };
   }
 
   private async makeDurable(entry: Captured, durable: boolean): Promise<void> {
@@ -197,5 +262,12 @@ export class CbwSession implements WriteGuard {
   async remove(): Promise<void> {
     await this.end();
     await unlinkDurable(this.log.path);
+  }
+
+  /** Records `changes` (the set taken over from the volume) in the log, durably. */
+  async saveChanges(): Promise<void> {
+    if (!this.changes) return;
+    await this.log.appendChanges(this.changes);
+    await this.log.sync();
   }
 }

@@ -5,7 +5,8 @@
  *   line 1   JSON header {format, version, snapshotId, volumeId, sizeBytes, chunkSize, createdAt}
  *   then     one record per captured chunk: `<index> <digest|z> <n|d> <check>\n`
  *            (z = all-zero chunk, not stored; n = newly stored, d = already in the
- *            store; check = first 8 hex of SHA-256 of the text before it).
+ *            store; check = first 8 hex of SHA-256 of the text before it),
+ *            and at most one change-set line `c …` (session-changes.ts).
  *
  * The header is written atomically (temp + fsync + rename + directory fsync),
  * records are appended in order. `sync()` is a group commit: one fdatasync
@@ -16,6 +17,8 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { sha256Hex, isDigest } from '../chunks/chunk-store.js';
 import { writeFileDurable, writeFully } from '../support/durable-fs.js';
+import type { ChangeSet } from '../volume/dirty-map.js';
+import { decodeChanges, encodeChanges, isChangesLine } from './session-changes.js';
 
 export const SESSION_FORMAT = 'edgesnap-cbw-session';
 
@@ -56,6 +59,11 @@ export function decodeRecord(line: string): CaptureRecord | undefined {
   if (!/^(0|[1-9][0-9]{0,15})$/.test(index) || (digest !== 'z' && !isDigest(digest))) return undefined;
   if (stored !== 'n' && stored !== 'd') return undefined;
   return { index: Number(index), digest: digest === 'z' ? null : digest, stored: stored === 'n' };
+}
+
+/** A capture record or the change-set line, or undefined if `line` is neither. */
+function decodeLine(line: string): CaptureRecord | ChangeSet | undefined {
+  return isChangesLine(line) ? decodeChanges(line) : decodeRecord(line);
 }
 
 function parseHeader(path: string, line: string): SessionHeader {
@@ -99,20 +107,23 @@ export class SessionLog {
   }
 
   /** Reads a session file, cuts a torn tail, makes what remains durable and opens it for appending. */
-  static async load(path: string): Promise<{ log: SessionLog; header: SessionHeader; records: CaptureRecord[] }> {
+  static async load(path: string):
+    Promise<{ log: SessionLog; header: SessionHeader; records: CaptureRecord[]; changes: ChangeSet | undefined }> {
     const text = (await readFile(path)).toString('latin1');
     const headerEnd = text.indexOf('\n');
     if (headerEnd < 0) throw new SessionFileCorrupt(path, 'no header');
     const header = parseHeader(path, text.slice(0, headerEnd));
     const records: CaptureRecord[] = [];
+    let changes: ChangeSet | undefined;
     let validEnd = headerEnd + 1;
     let torn = false;
     for (let start = validEnd; start < text.length;) {
       const end = text.indexOf('\n', start);
-      const record = end < 0 ? undefined : decodeRecord(text.slice(start, end));
-      if (record && torn) throw new SessionFileCorrupt(path, `valid record after a bad one at byte ${start}`);
-      if (record) {
-        records.push(record);
+      const decoded = end < 0 ? undefined : decodeLine(text.slice(start, end));
+      if (decoded && torn) throw new SessionFileCorrupt(path, `valid record after a bad one at byte ${start}`);
+      if (decoded) {
+        if ('index' in decoded) records.push(decoded);
+        else changes = decoded;
         validEnd = end + 1;
       } else {
         torn = true;
@@ -127,7 +138,7 @@ export class SessionLog {
     } finally {
       await fh.close();
     }
-    return { log: new SessionLog(path, await open(path, 'a')), header, records };
+    return { log: new SessionLog(path, await open(path, 'a')), header, records, changes };
   }
 
   /** How many records have been appended (the sequence number of the last one). */
@@ -142,7 +153,16 @@ export class SessionLog {
 
   /** Appends `record` (not yet durable). Resolves with its sequence number once written. */
   append(record: CaptureRecord): Promise<number> {
-    const line = Buffer.from(encodeRecord(record), 'latin1');
+    return this.appendLine(encodeRecord(record));
+  }
+
+  /** Appends the session's change set (not yet durable). */
+  appendChanges(changes: ChangeSet): Promise<number> {
+    return this.appendLine(encodeChanges(changes));
+  }
+
+  private appendLine(text: string): Promise<number> {
+    const line = Buffer.from(text, 'latin1');
     return new Promise<number>((resolve, reject) => {
       this.pending.push({ line, resolve, reject });
       this.writer ??= this.writePending();

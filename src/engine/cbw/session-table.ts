@@ -9,7 +9,7 @@ import { EngineError } from '../engine.js';
 import type { ChunkStore } from '../chunks/chunk-store.js';
 import { fsyncDir } from '../support/durable-fs.js';
 import { isSafeId } from '../support/safe-id.js';
-import { CbwSession } from './cbw-session.js';
+import { CbwSession, syncHasher, type Hasher } from './cbw-session.js';
 import { SessionFileCorrupt, type SessionHeader } from './session-log.js';
 
 const SUFFIX = '.session';
@@ -23,6 +23,7 @@ export class SessionTable {
     private readonly dir: string,
     private readonly tempDir: string,
     private readonly store: ChunkStore,
+    private readonly hasher: Hasher = syncHasher,
   ) {}
 
   pathOf(snapshotId: string): string {
@@ -56,7 +57,7 @@ export class SessionTable {
       const path = join(this.dir, name);
       let session: CbwSession;
       try {
-        session = await CbwSession.load(path, this.store);
+        session = await CbwSession.load(path, this.store, this.hasher);
         const expected = name.slice(0, -SUFFIX.length);
         if (session.snapshotId !== expected || !isSafeId(session.volumeId)) {
           await session.end();
@@ -92,7 +93,7 @@ export class SessionTable {
     }
     this.creating.add(volumeId);
     try {
-      const session = await CbwSession.create(this.pathOf(snapshotId), header, this.store, this.tempDir);
+      const session = await CbwSession.create(this.pathOf(snapshotId), header, this.store, this.tempDir, this.hasher);
       this.add(session);
       return session;
     } finally {

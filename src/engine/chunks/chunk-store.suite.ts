@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { sha256Hex, type ChunkStore } from './chunk-store.js';
+import { encodeChunk } from './codec.js';
 
 export interface ChunkStoreFixture {
   readonly store: ChunkStore;
@@ -98,6 +99,34 @@ export function chunkStoreSuite(name: string, factory: () => Promise<ChunkStoreF
       const results = await Promise.all(chunks.map((c) => store.put(c.digest, c.data)));
       assert.ok(results.every((r) => r));
       assert.deepEqual(await collect(store.list()), chunks.map((c) => c.digest).sort());
+    });
+
+    it('compresses what compresses, keeps the rest raw, and reads both back exactly', async () => {
+      const text = Buffer.from('edgesnap chunk store '.repeat(20000).slice(0, 256 * 1024));
+      const random = chunk('random', 256 * 1024).data;
+      for (const [data, compressible] of [[text, true], [random, false]] as const) {
+        const digest = sha256Hex(data);
+        const result = await store.putSized!(digest, data);
+        assert.equal(result.stored, true);
+        const size = await store.storedSize!(digest);
+        assert.equal(size, result.storedBytes);
+        if (compressible) assert.ok(size! < data.length / 10, `compressible: ${size} bytes stored`);
+        else assert.ok(size! >= data.length && size! <= data.length + 64, `incompressible: ${size} bytes stored`);
+        assert.ok((await store.get(digest))!.equals(data));
+        assert.deepEqual(await store.putSized!(digest, data), { stored: false, storedBytes: 0 });
+      }
+      assert.equal(await store.storedSize!(sha256Hex('absent')), undefined);
+    });
+
+    it('putEncoded stores a chunk encoded elsewhere (any level) as it is', async () => {
+      const data = Buffer.from('encoded on a worker '.repeat(5000));
+      const digest = sha256Hex(data);
+      const encoded = encodeChunk(data, 9);
+      assert.deepEqual(await store.putEncoded!(digest, encoded), { stored: true, storedBytes: encoded.file.length });
+      assert.equal(await store.storedSize!(digest), encoded.file.length);
+      assert.ok((await store.get(digest))!.equals(data));
+      assert.deepEqual(await store.putEncoded!(digest, encoded), { stored: false, storedBytes: 0 });
+      assert.equal(await store.put(digest, data), false, 'put sees it as present');
     });
 
     it('rejects malformed digests', async () => {

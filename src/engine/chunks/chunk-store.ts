@@ -3,8 +3,19 @@
  * SHA-256 of their content. Stores trust the caller's digest on `put` (the
  * engine has just computed it) and return bytes unverified on `get`; readers
  * that need integrity (restore, verify) recompute the digest.
+ *
+ * The digest is always that of the raw bytes; a store may keep them
+ * compressed (see codec.ts) and decompresses on `get`.
  */
 import { createHash } from 'node:crypto';
+import type { EncodedChunk } from './codec.js';
+
+export interface PutResult {
+  /** Whether this call stored the chunk (false: it was already there). */
+  readonly stored: boolean;
+  /** Bytes written to storage (after compression); 0 if it was already there. */
+  readonly storedBytes: number;
+}
 
 export interface ChunkStore {
   /** Stores `data` under `digest` durably. Resolves true if newly stored, false if it was already there. */
@@ -16,6 +27,12 @@ export interface ChunkStore {
   delete(digest: string): Promise<boolean>;
   /** Every stored digest, in no particular order. */
   list(): AsyncIterable<string>;
+  /** `put`, also telling the bytes it wrote (after compression). */
+  putSized?(digest: string, data: Buffer): Promise<PutResult>;
+  /** Stores a chunk file already made by codec.ts `encodeChunk` (e.g. on a worker thread) as it is. */
+  putEncoded?(digest: string, encoded: EncodedChunk): Promise<PutResult>;
+  /** Bytes the chunk takes in storage (after compression), or undefined if absent. */
+  storedSize?(digest: string): Promise<number | undefined>;
 }
 
 const DIGEST = /^[0-9a-f]{64}$/;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { sha256Hex } from './chunk-store.js';
 import { chunkStoreSuite } from './chunk-store.suite.js';
+import { encodeChunk } from './codec.js';
 import { FsChunkStore } from './fs-chunk-store.js';
 
 chunkStoreSuite('FsChunkStore', async () => {
@@ -27,7 +28,7 @@ describe('FsChunkStore on disk', () => {
       const digest = sha256Hex(data);
       await Promise.all([store.put(digest, data), store.put(digest, data), store.put(digest, data)]);
       assert.deepEqual(await allFiles(dir), [`${digest.slice(0, 2)}/${digest}`]);
-      assert.deepEqual(await readFile(join(dir, digest.slice(0, 2), digest)), data);
+      assert.deepEqual(await readFile(join(dir, digest.slice(0, 2), digest)), encodeChunk(data, 1).file);
       assert.deepEqual(await readdir(dir), [digest.slice(0, 2)], 'prefix directories appear on demand');
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -39,7 +40,7 @@ describe('FsChunkStore on disk', () => {
     try {
       const store = await FsChunkStore.open(dir);
       const digest = sha256Hex('whatever');
-      // Not a Buffer: the write into the temp file throws after the temp file exists.
+      // Not a Buffer: encoding it throws.
       const poisoned = { length: 10 } as unknown as Buffer;
       await assert.rejects(store.put(digest, poisoned));
       assert.deepEqual(await allFiles(dir), []);

@@ -1,32 +1,46 @@
 /**
  * A ChunkStore on a local filesystem: one file per chunk at
- * `<dir>/<first 2 hex>/<digest>`. A prefix directory is created (and made
- * durable: fsync of `<dir>`) before the first chunk is written into it.
+ * `<dir>/<first 2 hex>/<digest>`, in the format of codec.ts (header, then the
+ * raw bytes or a zstd frame of them, whichever is smaller; files written before
+ * compression have no header and still read). A prefix directory is created
+ * (and made durable: fsync of `<dir>`) before the first chunk is written into it.
  *
- * put = temp file in the prefix directory → write → fsync → rename → fsync the
- * directory. A chunk already present is not rewritten. Concurrent puts of one
- * digest in this process are serialised, so exactly one of them reports
- * "newly stored". Temp files are named `.tmp-…`, never listed, and removed when
- * a put fails.
+ * put = encode → temp file in the prefix directory → write → fsync → rename →
+ * fsync the directory. A chunk already present is not rewritten (nor
+ * re-encoded). Concurrent puts and deletes of one digest in this process are
+ * serialised, so exactly one put reports "newly stored". Temp files are named
+ * `.tmp-…`, never listed, and removed when a put fails.
  */
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { EngineError } from '../engine.js';
 import { fsyncDir, isNotFound, unlinkDurable, writeFileDurable } from '../support/durable-fs.js';
 import { KeyedMutex } from '../support/keyed-mutex.js';
-import { assertDigest, isDigest, type ChunkStore } from './chunk-store.js';
+import { assertDigest, isDigest, type ChunkStore, type PutResult } from './chunk-store.js';
+import {
+  assertCompressionLevel, ChunkDecodeError, decodeChunk, DEFAULT_COMPRESSION_LEVEL, encodeChunk, type EncodedChunk,
+} from './codec.js';
 
 const PREFIXES = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const PRESENT: PutResult = { stored: false, storedBytes: 0 };
+
+export interface FsChunkStoreOptions {
+  /** zstd level for new chunks: 0 (off) to 19; default 1. */
+  readonly compressionLevel?: number;
+}
 
 export class FsChunkStore implements ChunkStore {
-  private readonly putLocks = new KeyedMutex<string>();
+  private readonly locks = new KeyedMutex<string>();
   private readonly prefixes = new Map<string, Promise<void>>();
 
-  private constructor(readonly dir: string) {}
+  private constructor(readonly dir: string, readonly compressionLevel: number) {}
 
   /** Opens (creating if needed) the store rooted at `dir`. */
-  static async open(dir: string): Promise<FsChunkStore> {
+  static async open(dir: string, options: FsChunkStoreOptions = {}): Promise<FsChunkStore> {
+    const level = options.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL;
+    assertCompressionLevel(level);
     await mkdir(dir, { recursive: true });
-    return new FsChunkStore(dir);
+    return new FsChunkStore(dir, level);
   }
 
   /** Where the chunk `digest` lives (whether or not it exists). */
@@ -36,15 +50,26 @@ export class FsChunkStore implements ChunkStore {
   }
 
   async put(digest: string, data: Buffer): Promise<boolean> {
-    const path = this.pathOf(digest);
-    return this.putLocks.run(digest, () => this.putUnlocked(digest, path, data));
+    return (await this.putSized(digest, data)).stored;
   }
 
-  private async putUnlocked(digest: string, path: string, data: Buffer): Promise<boolean> {
-    if (await exists(path)) return false;
+  putSized(digest: string, data: Buffer): Promise<PutResult> {
+    const path = this.pathOf(digest);
+    // Encoded under the lock, after the presence check: a dedup hit costs no compression.
+    return this.locks.run(digest, () => this.write(digest, path, () => encodeChunk(data, this.compressionLevel)));
+  }
+
+  putEncoded(digest: string, encoded: EncodedChunk): Promise<PutResult> {
+    const path = this.pathOf(digest);
+    return this.locks.run(digest, () => this.write(digest, path, () => encoded));
+  }
+
+  private async write(digest: string, path: string, encode: () => EncodedChunk): Promise<PutResult> {
+    if ((await sizeOf(path)) !== undefined) return PRESENT;
+    const { file } = encode();
     await this.ensurePrefix(digest.slice(0, 2));
-    await writeFileDurable(path, data);
-    return true;
+    await writeFileDurable(path, file);
+    return { stored: true, storedBytes: file.length };
   }
 
   /** Creates the prefix directory durably, once per process. */
@@ -60,7 +85,20 @@ export class FsChunkStore implements ChunkStore {
     return ready;
   }
 
+  /** The raw bytes (decompressed). Throws EngineError('ChunkCorrupt') if the file does not decode. */
   async get(digest: string): Promise<Buffer | undefined> {
+    const file = await this.readFile(digest);
+    if (file === undefined) return undefined;
+    try {
+      return decodeChunk(file);
+    } catch (err) {
+      if (err instanceof ChunkDecodeError) throw new EngineError('ChunkCorrupt', `chunk ${digest}: ${err.message}`);
+      throw err;
+    }
+  }
+
+  /** The chunk file as stored (header and payload), or undefined. */
+  async readFile(digest: string): Promise<Buffer | undefined> {
     try {
       return await readFile(this.pathOf(digest));
     } catch (err) {
@@ -70,11 +108,16 @@ export class FsChunkStore implements ChunkStore {
   }
 
   async has(digest: string): Promise<boolean> {
-    return exists(this.pathOf(digest));
+    return (await sizeOf(this.pathOf(digest))) !== undefined;
+  }
+
+  async storedSize(digest: string): Promise<number | undefined> {
+    return sizeOf(this.pathOf(digest));
   }
 
   async delete(digest: string): Promise<boolean> {
-    return unlinkDurable(this.pathOf(digest));
+    const path = this.pathOf(digest);
+    return this.locks.run(digest, () => unlinkDurable(path));
   }
 
   async *list(): AsyncIterable<string> {
@@ -91,12 +134,11 @@ export class FsChunkStore implements ChunkStore {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+async function sizeOf(path: string): Promise<number | undefined> {
   try {
-    await stat(path);
-    return true;
+    return (await stat(path)).size;
   } catch (err) {
-    if (isNotFound(err)) return false;
+    if (isNotFound(err)) return undefined;
     throw err;
   }
 }

@@ -13,6 +13,7 @@ import {
   NBD_INFO_NAME,
   NBD_OPT_ABORT,
   NBD_OPT_EXPORT_NAME,
+  NBD_OPT_EXTENDED_HEADERS,
   NBD_OPT_GO,
   NBD_OPT_INFO,
   NBD_OPT_LIST,
@@ -95,10 +96,16 @@ describe('handshake', { timeout: 120_000 }, () => {
 
   it('answers unknown and unsupported options with ERR_UNSUP and keeps going', async () => {
     const c = await connect();
-    for (const option of [0x1234, NBD_OPT_STARTTLS, NBD_OPT_STRUCTURED_REPLY, NBD_OPT_SET_META_CONTEXT]) {
+    for (const option of [0x1234, NBD_OPT_STARTTLS, NBD_OPT_EXTENDED_HEADERS]) {
       c.sendOption(option, Buffer.from('junk'));
       const r = await c.optionReply();
       assert.deepEqual([r.option, r.type], [option, NBD_REP_ERR_UNSUP]);
+    }
+    // Supported, but malformed here (data where none belongs; contexts before structured replies).
+    for (const option of [NBD_OPT_STRUCTURED_REPLY, NBD_OPT_SET_META_CONTEXT]) {
+      c.sendOption(option, Buffer.from('junk'));
+      const r = await c.optionReply();
+      assert.deepEqual([r.option, r.type], [option, NBD_REP_ERR_INVALID]);
     }
     const { size, flags } = await c.go('disk');
     assert.equal(size, BigInt(MiB));

@@ -1,18 +1,33 @@
 /**
  * Newstyle-fixed handshake and option haggling. Ends with an export opened for
- * transmission (NBD_OPT_GO / NBD_OPT_EXPORT_NAME), with `undefined` when the
+ * transmission (NBD_OPT_GO / NBD_OPT_EXPORT_NAME) together with what was
+ * negotiated (structured replies, metadata context), with `undefined` when the
  * client aborted, or throws ProtocolViolationError when the connection must be
  * dropped. Options are dispatched through a table keyed by option number, with
- * per-connection state in `OptionSession`, so structured replies and metadata
- * contexts can be added as further handlers later.
+ * per-connection state in `OptionSession` (option-support.ts).
  */
-import type { ExportHandle, ExportResolver } from '../block-device.js';
-import { ConnectionClosedError, ProtocolViolationError } from './errors.js';
+import type { ExportHandle } from '../block-device.js';
+import { ProtocolViolationError } from './errors.js';
+import { optMetaContext, optStructuredReply } from './meta-options.js';
+import {
+  ABORT,
+  CONTINUE,
+  MAX_NAME_BYTES,
+  closeExport,
+  openExport,
+  reply,
+  type HandshakeContext,
+  type NegotiatedExport,
+  type OptionHandler,
+  type OptionSession,
+  type Outcome,
+} from './option-support.js';
 import {
   NBD_FLAG_C_FIXED_NEWSTYLE,
   NBD_FLAG_C_NO_ZEROES,
   NBD_FLAG_FIXED_NEWSTYLE,
   NBD_FLAG_NO_ZEROES,
+  NBD_INFO_DESCRIPTION,
   NBD_INFO_NAME,
   NBD_OPTS_MAGIC,
   NBD_OPT_ABORT,
@@ -20,6 +35,9 @@ import {
   NBD_OPT_GO,
   NBD_OPT_INFO,
   NBD_OPT_LIST,
+  NBD_OPT_LIST_META_CONTEXT,
+  NBD_OPT_SET_META_CONTEXT,
+  NBD_OPT_STRUCTURED_REPLY,
   NBD_REP_ACK,
   NBD_REP_ERR_INVALID,
   NBD_REP_ERR_POLICY,
@@ -38,47 +56,14 @@ import {
   encodeServerEntry,
   encodeServerGreeting,
 } from './protocol.js';
-import type { ByteReader } from './reader.js';
-import { transmissionFlags } from './transmission.js';
+import { transmissionFlags } from './validate.js';
+
+export type { HandshakeContext, NegotiatedExport } from './option-support.js';
+export { MAX_NAME_BYTES } from './option-support.js';
 
 /** Option data longer than this is treated as hostile: the connection is dropped. */
 export const MAX_OPTION_LENGTH = 64 * 1024;
-/** The protocol's limit on strings such as export names. */
-export const MAX_NAME_BYTES = 4096;
 export const PREFERRED_BLOCK_SIZE = 4096;
-
-export interface HandshakeContext {
-  readonly reader: ByteReader;
-  /** Queues bytes on the socket. */
-  send(data: Buffer): void;
-  readonly resolver: ExportResolver;
-  readonly maxPayload: number;
-  readonly log: (msg: string) => void;
-  /**
-   * The export this connection is opening or using (undefined: none), set
-   * before the open so that disconnecting that export reaches this connection.
-   */
-  using(name: string | undefined): void;
-  /** True once the connection has been dropped (then an opened handle is released at once). */
-  isClosed(): boolean;
-}
-
-export interface NegotiatedExport {
-  readonly name: string;
-  readonly handle: ExportHandle;
-}
-
-/** What the client agreed to; later extensions (structured replies, meta contexts) add fields here. */
-interface OptionSession {
-  readonly fixedNewstyle: boolean;
-  readonly noZeroes: boolean;
-}
-
-type Outcome = { readonly kind: 'continue' } | { readonly kind: 'abort' } | ({ readonly kind: 'go' } & NegotiatedExport);
-type OptionHandler = (ctx: HandshakeContext, session: OptionSession, option: number, data: Buffer) => Promise<Outcome>;
-
-const CONTINUE: Outcome = { kind: 'continue' };
-const ABORT: Outcome = { kind: 'abort' };
 
 const HANDLERS: ReadonlyMap<number, OptionHandler> = new Map<number, OptionHandler>([
   [NBD_OPT_EXPORT_NAME, optExportName],
@@ -86,6 +71,9 @@ const HANDLERS: ReadonlyMap<number, OptionHandler> = new Map<number, OptionHandl
   [NBD_OPT_LIST, optList],
   [NBD_OPT_INFO, optInfoOrGo],
   [NBD_OPT_GO, optInfoOrGo],
+  [NBD_OPT_STRUCTURED_REPLY, optStructuredReply],
+  [NBD_OPT_LIST_META_CONTEXT, optMetaContext],
+  [NBD_OPT_SET_META_CONTEXT, optMetaContext],
 ]);
 
 export async function negotiate(ctx: HandshakeContext): Promise<NegotiatedExport | undefined> {
@@ -97,11 +85,22 @@ export async function negotiate(ctx: HandshakeContext): Promise<NegotiatedExport
   const session: OptionSession = {
     fixedNewstyle: (clientFlags & NBD_FLAG_C_FIXED_NEWSTYLE) !== 0,
     noZeroes: (clientFlags & NBD_FLAG_C_NO_ZEROES) !== 0,
+    structuredReplies: false,
+    selected: undefined,
   };
   for (;;) {
     const outcome = await haggleOne(ctx, session);
     if (outcome.kind === 'abort') return undefined;
-    if (outcome.kind === 'go') return { name: outcome.name, handle: outcome.handle };
+    if (outcome.kind === 'go') {
+      // Contexts count only if the last SET_META_CONTEXT named the export being entered.
+      const selected = session.selected?.exportName === outcome.name ? session.selected : undefined;
+      return {
+        name: outcome.name,
+        handle: outcome.handle,
+        structuredReplies: session.structuredReplies,
+        allocationContextId: selected?.allocationId,
+      };
+    }
   }
 }
 
@@ -120,32 +119,17 @@ async function haggleOne(ctx: HandshakeContext, session: OptionSession): Promise
     throw new ProtocolViolationError(`option ${header.option} from a non-fixed-newstyle client`);
   }
   if (!handler) {
-    // STARTTLS, STRUCTURED_REPLY, LIST/SET_META_CONTEXT, EXTENDED_HEADERS, and anything unknown.
+    // STARTTLS, EXTENDED_HEADERS, and anything unknown.
     return reply(ctx, header.option, NBD_REP_ERR_UNSUP, `option ${header.option} is not supported`);
   }
   return handler(ctx, session, header.option, data);
 }
 
-function reply(ctx: HandshakeContext, option: number, type: number, message?: string): Outcome {
-  ctx.send(encodeOptionReply(option, type, message === undefined ? undefined : Buffer.from(message, 'utf8')));
-  return CONTINUE;
-}
-
-/** Opens `name`; undefined if unknown or the resolver failed. Releases at once if the connection died meanwhile. */
-async function openExport(ctx: HandshakeContext, name: string): Promise<ExportHandle | undefined> {
-  ctx.using(name);
-  let handle: ExportHandle | undefined;
-  try {
-    handle = await ctx.resolver.open(name);
-  } catch (err) {
-    ctx.log(`nbd: opening export ${JSON.stringify(name)} failed: ${String(err)}`);
-  }
-  if (!handle) ctx.using(undefined);
-  if (handle && ctx.isClosed()) {
-    handle.release();
-    throw new ConnectionClosedError('connection closed while the export was being opened');
-  }
-  return handle;
+function flagsFor(handle: ExportHandle, session: OptionSession): number {
+  return transmissionFlags(handle.readOnly, {
+    structuredReplies: session.structuredReplies,
+    multiConn: handle.multiConn === true,
+  });
 }
 
 async function optExportName(ctx: HandshakeContext, session: OptionSession, _option: number, data: Buffer): Promise<Outcome> {
@@ -156,7 +140,7 @@ async function optExportName(ctx: HandshakeContext, session: OptionSession, _opt
     ctx.log(`nbd: NBD_OPT_EXPORT_NAME for unknown export ${JSON.stringify(name)}; closing`);
     return ABORT;
   }
-  ctx.send(encodeExportNameReply(handle.device.size, transmissionFlags(handle.readOnly), session.noZeroes));
+  ctx.send(encodeExportNameReply(handle.device.size, flagsFor(handle, session), session.noZeroes));
   return { kind: 'go', name, handle };
 }
 
@@ -179,26 +163,34 @@ async function optList(ctx: HandshakeContext, _session: OptionSession, option: n
   return reply(ctx, option, NBD_REP_ACK);
 }
 
+/** Payload of NBD_INFO_DESCRIPTION. */
+function encodeInfoDescription(text: string): Buffer {
+  const bytes = Buffer.from(text, 'utf8').subarray(0, MAX_NAME_BYTES);
+  const buf = Buffer.alloc(2 + bytes.length);
+  buf.writeUInt16BE(NBD_INFO_DESCRIPTION, 0);
+  bytes.copy(buf, 2);
+  return buf;
+}
+
 /** NBD_OPT_INFO describes an export; NBD_OPT_GO describes it and enters transmission. */
-async function optInfoOrGo(ctx: HandshakeContext, _session: OptionSession, option: number, data: Buffer): Promise<Outcome> {
+async function optInfoOrGo(ctx: HandshakeContext, session: OptionSession, option: number, data: Buffer): Promise<Outcome> {
   const request = decodeInfoRequest(data);
   if (!request || Buffer.byteLength(request.name, 'utf8') > MAX_NAME_BYTES) {
     return reply(ctx, option, NBD_REP_ERR_INVALID, 'malformed NBD_OPT_INFO/NBD_OPT_GO data');
   }
   const handle = await openExport(ctx, request.name);
   if (!handle) return reply(ctx, option, NBD_REP_ERR_UNKNOWN, `unknown export ${JSON.stringify(request.name)}`);
-  // The server may send information the client did not ask for; the block size
-  // (minimum 1, so no alignment demands) lets clients size their requests.
-  if (request.infos.includes(NBD_INFO_NAME)) {
-    ctx.send(encodeOptionReply(option, NBD_REP_INFO, encodeInfoName(request.name)));
+  const info = (payload: Buffer): void => ctx.send(encodeOptionReply(option, NBD_REP_INFO, payload));
+  if (request.infos.includes(NBD_INFO_NAME)) info(encodeInfoName(request.name));
+  if (request.infos.includes(NBD_INFO_DESCRIPTION) && handle.description !== undefined) {
+    info(encodeInfoDescription(handle.description));
   }
-  const blockSize = encodeInfoBlockSize(1, Math.min(PREFERRED_BLOCK_SIZE, ctx.maxPayload), ctx.maxPayload);
-  ctx.send(encodeOptionReply(option, NBD_REP_INFO, blockSize));
-  const info = encodeInfoExport(handle.device.size, transmissionFlags(handle.readOnly));
-  ctx.send(encodeOptionReply(option, NBD_REP_INFO, info));
+  // Sent even unasked (the spec allows it): minimum 1 makes no alignment demand,
+  // maximum is the largest READ/WRITE this server accepts.
+  info(encodeInfoBlockSize(1, Math.min(PREFERRED_BLOCK_SIZE, ctx.maxPayload), ctx.maxPayload));
+  info(encodeInfoExport(handle.device.size, flagsFor(handle, session)));
   reply(ctx, option, NBD_REP_ACK);
   if (option === NBD_OPT_GO) return { kind: 'go', name: request.name, handle };
-  handle.release();
-  ctx.using(undefined);
+  closeExport(ctx, handle);
   return CONTINUE;
 }

@@ -1,5 +1,5 @@
 /**
- * edgesnap's NBD server (newstyle fixed, simple replies) over node:net. One
+ * edgesnap's NBD server (newstyle fixed; simple or structured replies) over node:net. One
  * `Connection` per socket runs the handshake, then the transmission phase, and
  * releases the export handle exactly once however the connection ends.
  */
@@ -137,6 +137,7 @@ class Connection {
           reader: this.reader,
           handle,
           limits: this.limits,
+          session: { structuredReplies: chosen.structuredReplies, allocationContextId: chosen.allocationContextId },
           log: this.log,
         });
       }

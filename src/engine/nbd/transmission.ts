@@ -1,7 +1,8 @@
 /**
  * The transmission phase: reads 28-byte requests, validates each one before it
- * reaches the device (nbdkit `validate_request` style), runs them concurrently
- * and answers each with a simple reply as soon as it finishes (any order).
+ * reaches the device (validate.ts), runs them concurrently (commands.ts) and
+ * answers each as soon as it finishes, in any order: simple replies, or
+ * structured ones when the client negotiated them.
  *
  * Back-pressure: a request holds a slot (and, for READ/WRITE, its payload
  * bytes) from the moment its header is read until its reply has been handed to
@@ -10,33 +11,22 @@
  * the client does not read its replies.
  */
 import type { Socket } from 'node:net';
-import type { BlockDevice, ExportHandle } from '../block-device.js';
+import type { ExportHandle } from '../block-device.js';
+import { Commands, RejectedRequest, type Operation } from './commands.js';
 import { ConnectionClosedError, ProtocolViolationError, toNbdErrno } from './errors.js';
 import {
   NBD_CMD_DISC,
-  NBD_CMD_FLAG_FUA,
-  NBD_CMD_FLAG_NO_HOLE,
-  NBD_CMD_FLUSH,
   NBD_CMD_READ,
-  NBD_CMD_TRIM,
   NBD_CMD_WRITE,
-  NBD_CMD_WRITE_ZEROES,
-  NBD_EINVAL,
-  NBD_ENOSPC,
-  NBD_EPERM,
-  NBD_FLAG_HAS_FLAGS,
-  NBD_FLAG_READ_ONLY,
-  NBD_FLAG_SEND_FLUSH,
-  NBD_FLAG_SEND_FUA,
-  NBD_FLAG_SEND_TRIM,
-  NBD_FLAG_SEND_WRITE_ZEROES,
   NBD_REQUEST_MAGIC,
   REQUEST_HEADER_LENGTH,
   decodeRequestHeader,
-  encodeSimpleReply,
   type RequestHeader,
 } from './protocol.js';
 import type { ByteReader } from './reader.js';
+import { SIMPLE_SESSION, checkRequest, type SessionFeatures } from './validate.js';
+
+export { transmissionFlags, validateRequest } from './validate.js';
 
 export const DEFAULT_MAX_PAYLOAD = 32 * 1024 * 1024;
 export const DEFAULT_MAX_IN_FLIGHT = 64;
@@ -49,13 +39,6 @@ export interface TransmissionLimits {
   readonly maxInFlightBytes: number;
 }
 
-/** Transmission flags advertised for an export. */
-export function transmissionFlags(readOnly: boolean): number {
-  const flags =
-    NBD_FLAG_HAS_FLAGS | NBD_FLAG_SEND_FLUSH | NBD_FLAG_SEND_FUA | NBD_FLAG_SEND_TRIM | NBD_FLAG_SEND_WRITE_ZEROES;
-  return readOnly ? flags | NBD_FLAG_READ_ONLY : flags;
-}
-
 /**
  * A WRITE longer than maxPayload is answered EINVAL after its payload has been
  * streamed past (never buffered) as long as it is at most this long; a longer
@@ -65,38 +48,13 @@ export function writeDiscardLimit(maxPayload: number): number {
   return 2 * maxPayload;
 }
 
-const WRITE_LIKE = new Set([NBD_CMD_WRITE, NBD_CMD_TRIM, NBD_CMD_WRITE_ZEROES]);
-const NEEDS_LENGTH = new Set([NBD_CMD_READ, NBD_CMD_WRITE, NBD_CMD_TRIM, NBD_CMD_WRITE_ZEROES]);
-
-/** 0 when `req` may reach the device, else the errno to answer with. */
-export function validateRequest(
-  req: RequestHeader,
-  device: { readonly size: number },
-  readOnly: boolean,
-  maxPayload: number,
-): number {
-  const { type, flags, length, offset } = req;
-  if (![NBD_CMD_READ, NBD_CMD_WRITE, NBD_CMD_FLUSH, NBD_CMD_TRIM, NBD_CMD_WRITE_ZEROES].includes(type)) {
-    return NBD_EINVAL;
-  }
-  // FUA is valid (and ignored where meaningless) on every command; NO_HOLE only on WRITE_ZEROES.
-  const allowed = NBD_CMD_FLAG_FUA | (type === NBD_CMD_WRITE_ZEROES ? NBD_CMD_FLAG_NO_HOLE : 0);
-  if ((flags & ~allowed) !== 0) return NBD_EINVAL;
-  if (readOnly && WRITE_LIKE.has(type)) return NBD_EPERM;
-  if (type === NBD_CMD_FLUSH) return offset === 0n && length === 0 ? 0 : NBD_EINVAL;
-  if (NEEDS_LENGTH.has(type) && length === 0) return NBD_EINVAL;
-  if ((type === NBD_CMD_READ || type === NBD_CMD_WRITE) && length > maxPayload) return NBD_EINVAL;
-  if (offset + BigInt(length) > BigInt(device.size)) {
-    return type === NBD_CMD_WRITE || type === NBD_CMD_WRITE_ZEROES ? NBD_ENOSPC : NBD_EINVAL;
-  }
-  return 0;
-}
-
 export interface TransmissionContext {
   readonly socket: Socket;
   readonly reader: ByteReader;
   readonly handle: ExportHandle;
   readonly limits: TransmissionLimits;
+  /** What the handshake negotiated (default: simple replies only). */
+  readonly session?: SessionFeatures;
   readonly log: (msg: string) => void;
 }
 
@@ -108,17 +66,17 @@ export async function serveTransmission(ctx: TransmissionContext): Promise<void>
   await new Transmission(ctx).run();
 }
 
-type Operation = () => Promise<Buffer | void>;
-
 class Transmission {
   private inFlight = 0;
   private inFlightBytes = 0;
   private readonly running = new Set<Promise<void>>();
   private wake: (() => void) | undefined;
-  private readonly device: BlockDevice;
+  private readonly commands: Commands;
+  private readonly session: SessionFeatures;
 
   constructor(private readonly ctx: TransmissionContext) {
-    this.device = ctx.handle.device;
+    this.session = ctx.session ?? SIMPLE_SESSION;
+    this.commands = new Commands(ctx.handle.device, this.session);
     ctx.socket.once('close', () => this.notify());
   }
 
@@ -141,38 +99,24 @@ class Transmission {
   }
 
   private async accept(req: RequestHeader): Promise<void> {
-    const { readOnly } = this.ctx.handle;
+    const { readOnly, device } = this.ctx.handle;
     const { maxPayload } = this.ctx.limits;
-    const errno = validateRequest(req, this.device, readOnly, maxPayload);
+    const rejection = checkRequest(req, device, readOnly, maxPayload, this.session);
+    const refuse: Operation | undefined = rejection
+      ? () => Promise.reject(new RejectedRequest(rejection.errno, rejection.message))
+      : undefined;
     if (req.type === NBD_CMD_WRITE) {
-      if (errno !== 0) {
+      if (refuse) {
         if (req.length > writeDiscardLimit(maxPayload)) {
           throw new ProtocolViolationError(`WRITE of ${req.length} bytes exceeds the payload limit`);
         }
         await this.ctx.reader.skip(req.length);
-        return this.dispatch(req, () => Promise.reject(new RejectedRequest(errno)));
+        return this.dispatch(req, refuse);
       }
       const data = await this.ctx.reader.read(req.length);
-      return this.dispatch(req, () => this.device.write(Number(req.offset), data, isFua(req)));
+      return this.dispatch(req, this.commands.operation(req, data));
     }
-    if (errno !== 0) return this.dispatch(req, () => Promise.reject(new RejectedRequest(errno)));
-    this.dispatch(req, this.operation(req));
-  }
-
-  private operation(req: RequestHeader): Operation {
-    const offset = Number(req.offset);
-    switch (req.type) {
-      case NBD_CMD_READ:
-        return () => this.device.read(offset, req.length);
-      case NBD_CMD_FLUSH:
-        return () => this.device.flush();
-      case NBD_CMD_TRIM:
-        return () => this.device.trim(offset, req.length, isFua(req));
-      case NBD_CMD_WRITE_ZEROES:
-        return () => this.device.writeZeroes(offset, req.length, isFua(req));
-      default: // unreachable: validateRequest refuses every other command
-        return () => Promise.reject(new RejectedRequest(NBD_EINVAL));
-    }
+    this.dispatch(req, refuse ?? this.commands.operation(req));
   }
 
   /** Starts `op` now; its reply is sent whenever it settles. */
@@ -190,16 +134,13 @@ class Transmission {
 
   private async execute(req: RequestHeader, op: Operation): Promise<Buffer[]> {
     try {
-      const data = await op();
-      if (req.type !== NBD_CMD_READ) return [encodeSimpleReply(req.cookie, 0)];
-      if (!Buffer.isBuffer(data) || data.length !== req.length) {
-        throw new Error(`device returned ${Buffer.isBuffer(data) ? data.length : 'no'} bytes for a ${req.length}-byte read`);
-      }
-      return [encodeSimpleReply(req.cookie, 0), data];
+      return await op();
     } catch (err) {
-      if (err instanceof RejectedRequest) return [encodeSimpleReply(req.cookie, err.errno)];
+      if (err instanceof RejectedRequest) return [this.commands.error(req.cookie, err.errno, err.message)];
       this.ctx.log(`nbd: command ${req.type} at ${req.offset}+${req.length} failed: ${String(err)}`);
-      return [encodeSimpleReply(req.cookie, toNbdErrno(err))];
+      const errno = toNbdErrno(err);
+      // The message names the failure class only: device errors may carry server paths.
+      return [this.commands.error(req.cookie, errno, `command ${req.type} failed on the server (errno ${errno})`)];
     }
   }
 
@@ -242,16 +183,5 @@ class Transmission {
 
   private assertOpen(): void {
     if (this.ctx.socket.destroyed) throw new ConnectionClosedError();
-  }
-}
-
-function isFua(req: RequestHeader): boolean {
-  return (req.flags & NBD_CMD_FLAG_FUA) !== 0;
-}
-
-/** A request refused by validation: answered with `errno`, not logged. */
-class RejectedRequest extends Error {
-  constructor(readonly errno: number) {
-    super(`request rejected with errno ${errno}`);
   }
 }

@@ -8,6 +8,11 @@
  * stored). `checksum` is the hex SHA-256 of
  * `"edgesnap-manifest v1\n<sizeBytes>\n<chunkSize>\n"` followed by each entry
  * (the digest, or `-` for null) and `\n` — it covers the geometry and the list.
+ *
+ * Optional, outside the checksum (informational; a manifest is always
+ * logically full): `parent` — the snapshot whose digests an incremental
+ * snapshot reused for unchanged chunks (null: a full read) — and `stats`
+ * (chunks/bytes the job read, chunks taken from the parent).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,6 +31,14 @@ export interface Manifest {
   readonly storedBytes: number;
   readonly chunks: readonly (string | null)[];
   readonly checksum: string;
+  readonly parent?: string | null;
+  readonly stats?: SnapshotStats;
+}
+
+export interface SnapshotStats {
+  readonly chunksRead: number;
+  readonly bytesRead: number;
+  readonly chunksInherited: number;
 }
 
 export type ManifestFields = Omit<Manifest, 'version' | 'dataChunks' | 'checksum'>;
@@ -74,9 +87,21 @@ export function decodeManifest(text: string, where: string): Manifest {
   if (!list.every((d) => d === null || (typeof d === 'string' && isDigest(d)))) throw corrupt(where, 'bad digest');
   const digests = list as (string | null)[];
   if (manifestChecksum(sizeBytes, chunkSize, digests) !== checksum) throw corrupt(where, 'checksum mismatch');
-  const manifest = buildManifest({ snapshotId, volumeId, sizeBytes, chunkSize, createdAt, storedBytes, chunks: digests });
+  const manifest = buildManifest({ snapshotId, volumeId, sizeBytes, chunkSize, createdAt, storedBytes, chunks: digests,
+    ...optionalFields(raw) });
   if (raw.dataChunks !== manifest.dataChunks) throw corrupt(where, 'dataChunks does not match the list');
   return manifest;
+}
+
+/** `parent` and `stats` when present and well-formed (they are informational: bad ones are dropped). */
+function optionalFields(raw: Record<string, unknown>): Pick<Manifest, 'parent' | 'stats'> {
+  const out: { parent?: string | null; stats?: SnapshotStats } = {};
+  if (raw.parent === null || typeof raw.parent === 'string') out.parent = raw.parent;
+  const stats = raw.stats as Record<string, unknown> | undefined;
+  if (stats && isCount(stats.chunksRead) && isCount(stats.bytesRead) && isCount(stats.chunksInherited)) {
+    out.stats = { chunksRead: stats.chunksRead, bytesRead: stats.bytesRead, chunksInherited: stats.chunksInherited };
+  }
+  return out;
 }
 
 function isCount(value: unknown): value is number {

@@ -88,6 +88,37 @@ export class AllocationMap {
     return true;
   }
 
+  /**
+   * The range as runs of never-written chunks (`hole`) and written ones,
+   * from the durable bits (a chunk being written for the first time counts as
+   * a hole until its bit is durable, and its bytes land only after that). The
+   * first and last runs are clipped to the range. No map: one data run.
+   */
+  extents(offset: number, length: number): { length: number; hole: boolean }[] {
+    if (length <= 0) return [];
+    if (!this.fh) return [{ length, hole: false }];
+    const [first, last] = this.span(offset, length);
+    const runs: { length: number; hole: boolean }[] = [];
+    const end = offset + length;
+    let i = first;
+    while (i <= last) {
+      const hole = !this.isSet(i);
+      const start = i;
+      i++;
+      // Whole bytes of the same state are skipped 8 chunks at a time.
+      const same = hole ? 0x00 : 0xff;
+      while (i <= last) {
+        if ((i & 7) === 0 && i + 7 <= last && this.durable[i >> 3] === same) i += 8;
+        else if (!this.isSet(i) === hole) i++;
+        else break;
+      }
+      const from = Math.max(offset, start * this.granularity);
+      const to = Math.min(end, i * this.granularity);
+      runs.push({ length: to - from, hole });
+    }
+    return runs;
+  }
+
   /** Makes the bits of `[offset, offset + length)` durable before resolving. */
   async markAllocated(offset: number, length: number): Promise<void> {
     if (!this.fh || length <= 0) return;
@@ -134,6 +165,10 @@ export class AllocationMap {
   async close(): Promise<void> {
     await Promise.allSettled([this.flushing, this.queued]);
     await this.fh?.close();
+  }
+
+  private isSet(chunk: number): boolean {
+    return ((this.durable[chunk >> 3] ?? 0) & (1 << (chunk & 7))) !== 0;
   }
 
   private span(offset: number, length: number): [number, number] {

@@ -20,7 +20,8 @@ export class VolumeRegistry {
 
   constructor(
     private readonly dir: string,
-    private readonly onOpen: (volume: Volume) => void = () => {},
+    /** May be async (the volume is published once it resolves). */
+    private readonly onOpen: (volume: Volume) => unknown = () => undefined,
   ) {}
 
   /** The file of volume `id`. */
@@ -43,7 +44,12 @@ export class VolumeRegistry {
         if (isNotFound(err)) return undefined;
         throw err;
       }
-      this.onOpen(volume);
+      try {
+        await this.onOpen(volume);
+      } catch (err) {
+        await volume.close();
+        throw err;
+      }
       this.entries.set(id, { volume, refs: 1 });
       return volume;
     });

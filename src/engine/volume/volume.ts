@@ -11,7 +11,7 @@
  * already in flight finish first.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import type { BlockDevice } from '../block-device.js';
+import type { BlockDevice, BlockExtent } from '../block-device.js';
 import { EngineError } from '../engine.js';
 import { writeFully } from '../support/durable-fs.js';
 import { AllocationMap, allocationPathOf } from './allocation-map.js';
@@ -23,9 +23,24 @@ export interface RangeReader {
   isUnallocated?(offset: number, length: number): boolean;
 }
 
+/** Told synchronously when a mutation of `[offset, offset + length)` starts (dirty-map.ts). */
+export interface ChangeTracker {
+  mark(offset: number, length: number): void;
+}
+
 /** Runs before every mutation of `[offset, offset + length)` of `volume`. */
 export interface WriteGuard {
   beforeMutate(volume: RangeReader, offset: number, length: number): Promise<void>;
+}
+
+/**
+ * Serves chunks whose bytes are not in the file yet (a lazy restore:
+ * lazy-volume.ts). `read` gets the file's reader to overlay; `beforeMutate`
+ * materialises the chunks a mutation touches before it is applied.
+ */
+export interface ReadThrough {
+  read(offset: number, length: number, fromFile: (offset: number, length: number) => Promise<Buffer>): Promise<Buffer>;
+  beforeMutate(offset: number, length: number): Promise<void>;
 }
 
 const ZERO_BLOCK = Buffer.alloc(1024 * 1024);
@@ -41,6 +56,8 @@ function sharedZeroes(length: number): Buffer {
 
 export class Volume implements BlockDevice {
   private guard: WriteGuard | undefined;
+  private tracker: ChangeTracker | undefined;
+  private through: ReadThrough | undefined;
   private readonly inflight = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
 
@@ -77,14 +94,26 @@ export class Volume implements BlockDevice {
     return this.allocation.isUnallocated(offset, length);
   }
 
+  /**
+   * NBD base:allocation from the allocation map: never-written chunks are
+   * holes that read as zeroes (a lazy restore marks its data chunks allocated
+   * up front, so this holds for it too).
+   */
+  blockStatus(offset: number, length: number): Promise<BlockExtent[]> {
+    return this.track(offset, length, async () => this.allocation.extents(offset, length));
+  }
+
   read(offset: number, length: number): Promise<Buffer> {
-    return this.track(offset, length, () => this.readUnguarded(offset, length));
+    const fromFile = (o: number, l: number): Promise<Buffer> => this.readUnguarded(o, l);
+    return this.track(offset, length, () => this.through?.read(offset, length, fromFile) ?? fromFile(offset, length));
   }
 
   write(offset: number, data: Buffer, fua: boolean): Promise<void> {
     return this.track(offset, data.length, async () => {
+      this.tracker?.mark(offset, data.length); // before any await: see setChangeTracker
       await this.allocation.markAllocated(offset, data.length);
       await this.guard?.beforeMutate(this, offset, data.length);
+      await this.through?.beforeMutate(offset, data.length);
       await writeFully(this.fh, data, offset);
       if (fua) await this.fh.datasync();
     });
@@ -96,6 +125,7 @@ export class Volume implements BlockDevice {
 
   trim(offset: number, length: number, fua: boolean): Promise<void> {
     return this.track(offset, length, async () => {
+      this.tracker?.mark(offset, length);
       if (fua) await this.fh.datasync();
     });
   }
@@ -107,8 +137,10 @@ export class Volume implements BlockDevice {
         if (fua) await this.fh.datasync();
         return;
       }
+      this.tracker?.mark(offset, length);
       await this.allocation.markAllocated(offset, length);
       await this.guard?.beforeMutate(this, offset, length);
+      await this.through?.beforeMutate(offset, length);
       for (let done = 0; done < length; done += ZERO_BLOCK.length) {
         const n = Math.min(ZERO_BLOCK.length, length - done);
         await writeFully(this.fh, ZERO_BLOCK.subarray(0, n), offset + done);
@@ -128,9 +160,28 @@ export class Volume implements BlockDevice {
     return Promise.allSettled(before).then(() => undefined);
   }
 
+  /**
+   * Installs the changed-chunk tracker. Mutations mark it synchronously as they
+   * start, so a tracker swapped in the same tick as `attachGuard` splits them
+   * exactly into those the guard drains and those it guards.
+   */
+  setChangeTracker(tracker: ChangeTracker | undefined): void {
+    this.tracker = tracker;
+  }
+
   /** Removes `guard` if it is the one attached. */
   detachGuard(guard: WriteGuard): void {
     if (this.guard === guard) this.guard = undefined;
+  }
+
+  /** Installs (or, with undefined, removes) the layer serving chunks not in the file yet. */
+  setReadThrough(through: ReadThrough | undefined): void {
+    this.through = through;
+  }
+
+  /** Writes `data` to the file as is: no guard, no allocation, no read-through (filling a lazy restore). */
+  writeRaw(offset: number, data: Buffer): Promise<void> {
+    return this.track(offset, data.length, () => writeFully(this.fh, data, offset));
   }
 
   /** Makes every completed write durable (used when fixing a point in time). */

@@ -153,6 +153,8 @@ export class GatedDevice implements BlockDevice {
 export interface ExportEntry {
   readonly device: BlockDevice;
   readonly readOnly?: boolean;
+  readonly multiConn?: boolean;
+  readonly description?: string;
 }
 
 /** An ExportResolver over a map; `listable: false` makes list() return null. */
@@ -178,6 +180,8 @@ export class MapResolver implements ExportResolver {
     return {
       device: entry.device,
       readOnly: entry.readOnly ?? false,
+      ...(entry.multiConn !== undefined ? { multiConn: entry.multiConn } : {}),
+      ...(entry.description !== undefined ? { description: entry.description } : {}),
       release: () => {
         if (released) {
           this.doubleReleases++;

@@ -8,6 +8,9 @@ import {
   NBD_FLAG_C_FIXED_NEWSTYLE,
   NBD_FLAG_C_NO_ZEROES,
   NBD_OPT_GO,
+  NBD_OPT_SET_META_CONTEXT,
+  NBD_OPT_STRUCTURED_REPLY,
+  NBD_REP_META_CONTEXT,
   NBD_REP_ACK,
   NBD_REP_INFO,
   NBD_INFO_EXPORT,
@@ -23,6 +26,13 @@ import {
   type RequestHeader,
 } from '../protocol.js';
 import { ByteReader } from '../reader.js';
+import { encodeMetaContextRequest, decodeMetaContextReply } from '../meta-context.js';
+import {
+  NBD_REPLY_FLAG_DONE,
+  STRUCTURED_REPLY_HEADER_LENGTH,
+  decodeChunkHeader,
+  type ChunkHeader,
+} from '../structured.js';
 
 export interface OptionReply {
   readonly option: number;
@@ -34,6 +44,10 @@ export interface Reply {
   readonly error: number;
   readonly cookie: bigint;
   readonly magic: number;
+}
+
+export interface Chunk extends ChunkHeader {
+  readonly payload: Buffer;
 }
 
 export class RawClient {
@@ -125,5 +139,39 @@ export class RawClient {
     this.request({ type: NBD_CMD_READ, cookie, offset: BigInt(offset), length });
     const r = await this.reply();
     return r.error === 0 ? { ...r, data: await this.read(length) } : r;
+  }
+
+  /** NBD_OPT_STRUCTURED_REPLY; resolves with the reply type. */
+  async structuredReplies(): Promise<number> {
+    this.sendOption(NBD_OPT_STRUCTURED_REPLY);
+    return (await this.optionReply()).type;
+  }
+
+  /** NBD_OPT_SET_META_CONTEXT; resolves with the contexts selected (name → id) and the final reply type. */
+  async setMetaContext(name: string, queries: string[]): Promise<{ contexts: Map<string, number>; type: number }> {
+    this.sendOption(NBD_OPT_SET_META_CONTEXT, encodeMetaContextRequest(name, queries));
+    const contexts = new Map<string, number>();
+    const replies = await this.optionReplies();
+    for (const r of replies.filter((x) => x.type === NBD_REP_META_CONTEXT)) {
+      const { id, name: context } = decodeMetaContextReply(r.data);
+      contexts.set(context, id);
+    }
+    return { contexts, type: replies[replies.length - 1]!.type };
+  }
+
+  /** One structured reply chunk (header and payload). */
+  async chunk(): Promise<Chunk> {
+    const header = decodeChunkHeader(await this.read(STRUCTURED_REPLY_HEADER_LENGTH));
+    return { ...header, payload: await this.read(header.length) };
+  }
+
+  /** Chunks up to and including the one flagged DONE. */
+  async structuredReply(): Promise<Chunk[]> {
+    const chunks: Chunk[] = [];
+    for (;;) {
+      const c = await this.chunk();
+      chunks.push(c);
+      if ((c.flags & NBD_REPLY_FLAG_DONE) !== 0) return chunks;
+    }
   }
 }

@@ -1,0 +1,53 @@
+/**
+ * The chunk store as the engine's jobs see it: every put and has goes through
+ * the ChunkGuard (under the chunk's lock, touching it), so a collection's sweep
+ * never deletes a chunk a writer has just stored or found present. Reads and
+ * listing pass straight through.
+ */
+import type { ChunkStore, PutResult } from '../chunks/chunk-store.js';
+import { decodeChunk, type EncodedChunk } from '../chunks/codec.js';
+import type { ChunkGuard } from './chunk-guard.js';
+
+export class GuardedChunkStore implements ChunkStore {
+  constructor(readonly inner: ChunkStore, private readonly guard: ChunkGuard) {}
+
+  put(digest: string, data: Buffer): Promise<boolean> {
+    return this.guard.use(digest, () => this.inner.put(digest, data));
+  }
+
+  putSized(digest: string, data: Buffer): Promise<PutResult> {
+    return this.guard.use(digest, async () => {
+      if (this.inner.putSized) return this.inner.putSized(digest, data);
+      const stored = await this.inner.put(digest, data);
+      return { stored, storedBytes: stored ? data.length : 0 };
+    });
+  }
+
+  putEncoded(digest: string, encoded: EncodedChunk): Promise<PutResult> {
+    return this.guard.use(digest, async () => {
+      if (this.inner.putEncoded) return this.inner.putEncoded(digest, encoded);
+      const stored = await this.inner.put(digest, decodeChunk(encoded.file));
+      return { stored, storedBytes: stored ? encoded.rawLength : 0 };
+    });
+  }
+
+  has(digest: string): Promise<boolean> {
+    return this.guard.use(digest, () => this.inner.has(digest));
+  }
+
+  get(digest: string): Promise<Buffer | undefined> {
+    return this.inner.get(digest);
+  }
+
+  async storedSize(digest: string): Promise<number | undefined> {
+    return this.inner.storedSize ? this.inner.storedSize(digest) : (await this.inner.get(digest))?.length;
+  }
+
+  delete(digest: string): Promise<boolean> {
+    return this.inner.delete(digest);
+  }
+
+  list(): AsyncIterable<string> {
+    return this.inner.list();
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * Lazy restore: a volume made from a snapshot is served at once (reads of
+ * unfilled chunks come from the store, verified), a write into an unfilled
+ * chunk fills it first, the fill is durable and resumes after a crash without
+ * touching chunks the guest wrote, and a corrupt chunk fails reads and the fill.
+ */
+import assert from 'node:assert/strict';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import type { ChunkStore } from './chunks/chunk-store.js';
+import { FsChunkStore } from './chunks/fs-chunk-store.js';
+import { LocalBlockEngine } from './local-engine.js';
+import { NbdServer } from './nbd/server.js';
+import { missingTool, run } from './nbd/testing/tools.js';
+import { clock, engineError } from './testing/engine-fixture.js';
+import { Prng, readVolume, sha256, tempDir, writeVolume, type TempDir } from './testing/fixtures.js';
+
+const CHUNK = 64 * 1024;
+const SIZE = 2 * 1024 * 1024 + 5000; // 33 chunks, the last one partial
+const ZERO_CHUNKS = [4, 5, 6];
+
+/** A chunk store whose `get` can be held at a gate (to stop a fill half-way) and counted. */
+class GatedStore implements ChunkStore {
+  gets = 0;
+  onGet: (() => void) | undefined;
+  /** Gets after this many wait for `open()`; Infinity = never wait. */
+  passFirst = Infinity;
+  private waiting: { resolve: () => void; reject: (err: Error) => void }[] = [];
+
+  constructor(private readonly inner: ChunkStore) {}
+
+  async get(digest: string): Promise<Buffer | undefined> {
+    this.onGet?.();
+    if (++this.gets > this.passFirst) {
+      await new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    }
+    return this.inner.get(digest);
+  }
+
+  /** Fails every held get (a crash: the process never finishes them). */
+  failHeld(): void {
+    for (const w of this.waiting.splice(0)) w.reject(new Error('crashed'));
+  }
+
+  put(digest: string, data: Buffer): Promise<boolean> {
+    return this.inner.put(digest, data);
+  }
+
+  has(digest: string): Promise<boolean> {
+    return this.inner.has(digest);
+  }
+
+  delete(digest: string): Promise<boolean> {
+    return this.inner.delete(digest);
+  }
+
+  list(): AsyncIterable<string> {
+    return this.inner.list();
+  }
+}
+
+describe('LocalBlockEngine: lazy restore', () => {
+  let dir: TempDir;
+  let image: Buffer;
+  const engines: LocalBlockEngine[] = [];
+  const stores: GatedStore[] = [];
+
+  async function open(): Promise<{ engine: LocalBlockEngine; store: GatedStore }> {
+    const store = new GatedStore(await FsChunkStore.open(join(dir.path, 'chunks')));
+    const engine = await LocalBlockEngine.open({ dataDir: dir.path, clock, chunkSize: CHUNK, chunkStore: store });
+    engines.push(engine);
+    stores.push(store);
+    return { engine, store };
+  }
+
+  beforeEach(async () => {
+    dir = await tempDir();
+    const { engine } = await open();
+    image = new Prng('lazy').bytes(SIZE);
+    for (const i of ZERO_CHUNKS) image.fill(0, i * CHUNK, (i + 1) * CHUNK);
+    await engine.createVolume('d-src', SIZE);
+    await writeVolume(engine.exports(), 'd-src', 0, image);
+    await engine.beginSnapshot('d-src', 's-1');
+    await engine.runSnapshot('s-1');
+  });
+  afterEach(async () => {
+    for (const store of stores.splice(0)) store.failHeld();
+    for (const engine of engines.splice(0)) await engine.close();
+    await dir.cleanup();
+  });
+
+  const volumeFiles = async (id: string): Promise<string[]> =>
+    (await readdir(join(dir.path, 'volumes'))).filter((n) => n.startsWith(`${id}.`)).sort();
+
+  it('serves the snapshot at once, reads verified from the store, and the fill completes it', async () => {
+    const [{ engine, store }] = [{ engine: engines[0]!, store: stores[0]! }];
+    await engine.beginLazyRestore('s-1', 'd-lazy', SIZE + 3 * CHUNK);
+    await engine.beginLazyRestore('s-1', 'd-lazy', SIZE + 3 * CHUNK); // idempotent
+    assert.deepEqual(await volumeFiles('d-lazy'), ['d-lazy.alloc', 'd-lazy.filled', 'd-lazy.lazy', 'd-lazy.raw']);
+    const before = store.gets;
+    const read = await readVolume(engine.exports(), 'd-lazy');
+    assert.ok(store.gets > before, 'unfilled chunks were read from the store');
+    assert.equal(read.length, SIZE + 3 * CHUNK);
+    assert.equal(sha256(read.subarray(0, SIZE)), sha256(image));
+    assert.ok(read.subarray(SIZE).every((b) => b === 0));
+    const { chunksFilled } = await engine.fillVolume('d-lazy');
+    assert.equal(chunksFilled, 33 - ZERO_CHUNKS.length);
+    assert.deepEqual(await volumeFiles('d-lazy'), ['d-lazy.alloc', 'd-lazy.raw']);
+    const gets = store.gets;
+    assert.equal(sha256((await readVolume(engine.exports(), 'd-lazy')).subarray(0, SIZE)), sha256(image));
+    assert.equal(store.gets, gets, 'a filled volume reads only its file');
+    assert.deepEqual(await engine.fillVolume('d-lazy'), { chunksFilled: 0 });
+    await assert.rejects(engine.fillVolume('d-none'), engineError('VolumeNotFound'));
+    await assert.rejects(engine.beginLazyRestore('s-none', 'd-x', SIZE), engineError('ManifestNotFound'));
+    await assert.rejects(engine.beginLazyRestore('s-1', 'd-x', SIZE - 1), RangeError);
+  });
+
+  it('a partial write into an unfilled chunk keeps the rest of the chunk, and the fill leaves it alone', async () => {
+    const engine = engines[0]!;
+    await engine.beginLazyRestore('s-1', 'd-lazy', SIZE);
+    const model = Buffer.from(image);
+    const patch = new Prng('patch').bytes(300);
+    for (const offset of [9 * CHUNK + 1000, 12 * CHUNK - 100, 5 * CHUNK + 7, SIZE - 200]) {
+      const data = patch.subarray(0, Math.min(300, SIZE - offset));
+      await writeVolume(engine.exports(), 'd-lazy', offset, data);
+      data.copy(model, offset);
+    }
+    const handle = (await engine.exports().open('d-lazy'))!;
+    await handle.device.writeZeroes(20 * CHUNK + 10, 100, false);
+    handle.release();
+    model.fill(0, 20 * CHUNK + 10, 20 * CHUNK + 110);
+    assert.equal(sha256(await readVolume(engine.exports(), 'd-lazy')), sha256(model));
+    const { chunksFilled } = await engine.fillVolume('d-lazy');
+    // Chunks 9, 11, 12, 20 and 32 were filled by the writes (5 is a zero chunk: nothing to fill).
+    assert.equal(chunksFilled, 33 - ZERO_CHUNKS.length - 5);
+    assert.equal(sha256(await readVolume(engine.exports(), 'd-lazy')), sha256(model));
+  });
+
+  it('a fill interrupted by a crash resumes, and never re-fills a chunk the guest wrote', async () => {
+    const first = { engine: engines[0]!, store: stores[0]! };
+    await first.engine.beginLazyRestore('s-1', 'd-lazy', SIZE);
+    const model = Buffer.from(image);
+    const patch = new Prng('late').bytes(CHUNK / 2);
+    await writeVolume(first.engine.exports(), 'd-lazy', 30 * CHUNK + 100, patch); // an unfilled chunk
+    patch.copy(model, 30 * CHUNK + 100);
+    // The fill stops after a few chunks (the fills in flight complete); then the engine is abandoned: a crash.
+    const stop = new AbortController();
+    const startGets = first.store.gets;
+    first.store.onGet = () => void (first.store.gets >= startGets + 6 && stop.abort(new Error('crash')));
+    await assert.rejects(first.engine.fillVolume('d-lazy', stop.signal));
+
+    const second = await open();
+    assert.equal(sha256(await readVolume(second.engine.exports(), 'd-lazy')), sha256(model));
+    const { chunksFilled } = await second.engine.fillVolume('d-lazy');
+    const dataChunks = 33 - ZERO_CHUNKS.length;
+    // Chunk 30 was filled by the guest's write; at least 6 more before the crash.
+    assert.ok(chunksFilled > 0 && chunksFilled <= dataChunks - 1 - 6, `resumed: ${chunksFilled} chunks`);
+    assert.equal(sha256(await readVolume(second.engine.exports(), 'd-lazy')), sha256(model));
+  });
+
+  it('a snapshot taken mid-fill captures the restored bytes (copy-before-write reads through the lazy path)', async () => {
+    const engine = engines[0]!;
+    await engine.beginLazyRestore('s-1', 'd-lazy', SIZE);
+    await engine.beginSnapshot('d-lazy', 's-2');
+    await writeVolume(engine.exports(), 'd-lazy', 15 * CHUNK, Buffer.alloc(2 * CHUNK, 0xee));
+    await engine.runSnapshot('s-2');
+    await engine.fillVolume('d-lazy');
+    await engine.restoreVolume('s-2', 'd-copy', SIZE);
+    assert.equal(sha256(await readVolume(engine.exports(), 'd-copy')), sha256(image));
+  });
+
+  it('a resize mid-fill keeps the restored bytes and the new range reads as zeroes', async () => {
+    const engine = engines[0]!;
+    await engine.beginLazyRestore('s-1', 'd-lazy', SIZE);
+    await engine.resizeVolume('d-lazy', SIZE + 4 * CHUNK);
+    await writeVolume(engine.exports(), 'd-lazy', SIZE + CHUNK, Buffer.alloc(10, 1));
+    await engine.fillVolume('d-lazy');
+    const read = await readVolume(engine.exports(), 'd-lazy');
+    assert.equal(sha256(read.subarray(0, SIZE)), sha256(image));
+    assert.deepEqual(read.subarray(SIZE + CHUNK, SIZE + CHUNK + 10), Buffer.alloc(10, 1));
+  });
+
+  it('deleting the volume cancels its fill and removes the fill state', async () => {
+    const { engine, store } = { engine: engines[0]!, store: stores[0]! };
+    await engine.beginLazyRestore('s-1', 'd-lazy', SIZE);
+    store.passFirst = store.gets + 3;
+    const fill = engine.fillVolume('d-lazy');
+    fill.catch(() => undefined);
+    while (store.gets < store.passFirst + 1) await new Promise((resolve) => setImmediate(resolve));
+    const deleting = engine.deleteVolume('d-lazy');
+    store.passFirst = Infinity;
+    setImmediate(() => store.failHeld());
+    await deleting;
+    await assert.rejects(fill);
+    assert.deepEqual(await volumeFiles('d-lazy'), []);
+    assert.equal(await engine.volumeExists('d-lazy'), false);
+  });
+
+  it('an unreadable fill state after a restart fails that volume\'s I/O and fill, not the engine', async () => {
+    const engine = engines[0]!;
+    await engine.beginLazyRestore('s-1', 'd-lazy', SIZE);
+    await engine.beginLazyRestore('s-1', 'd-other', SIZE);
+    const lazyFile = join(dir.path, 'volumes', 'd-lazy.lazy');
+    await writeFile(lazyFile, (await readFile(lazyFile, 'utf8')).replace('"chunkSize":65536', '"chunkSize":65537'));
+    const second = (await open()).engine;
+    const handle = (await second.exports().open('d-lazy'))!;
+    try {
+      await assert.rejects(handle.device.read(0, 4096), engineError('ManifestCorrupt'));
+      await assert.rejects(handle.device.write(0, Buffer.alloc(1), false), engineError('ManifestCorrupt'));
+    } finally {
+      handle.release();
+    }
+    await assert.rejects(second.fillVolume('d-lazy'), engineError('ManifestCorrupt'));
+    await second.fillVolume('d-other');
+    assert.equal(sha256(await readVolume(second.exports(), 'd-other')), sha256(image));
+    await second.deleteVolume('d-lazy');
+    assert.deepEqual(await volumeFiles('d-lazy'), []);
+  });
+
+  it('a corrupt chunk fails the reads that need it (EIO over NBD) and the fill; the rest stays readable', async (t) => {
+    const engine = engines[0]!;
+    const manifest = JSON.parse(await readFile(join(dir.path, 'manifests', 's-1.json'), 'utf8')) as { chunks: string[] };
+    const fileOf = (digest: string): string => join(dir.path, 'chunks', digest.slice(0, 2), digest);
+    await engine.beginLazyRestore('s-1', 'd-lazy', SIZE);
+    // Another chunk's stored bytes under chunk 7's digest: valid for the store, wrong for the digest.
+    await writeFile(fileOf(manifest.chunks[7]!), await readFile(fileOf(manifest.chunks[8]!)));
+    const handle = (await engine.exports().open('d-lazy'))!;
+    try {
+      await assert.rejects(handle.device.read(7 * CHUNK + 10, 100), engineError('ChunkCorrupt'));
+      await assert.rejects(handle.device.write(7 * CHUNK + 10, Buffer.alloc(10), false), engineError('ChunkCorrupt'));
+      assert.deepEqual(await handle.device.read(8 * CHUNK, CHUNK), image.subarray(8 * CHUNK, 9 * CHUNK));
+    } finally {
+      handle.release();
+    }
+    await assert.rejects(engine.fillVolume('d-lazy'), engineError('ChunkCorrupt'));
+    assert.ok((await volumeFiles('d-lazy')).includes('d-lazy.lazy'), 'still lazy: the fill did not finish');
+
+    const missing = missingTool('qemu-io');
+    if (missing) return t.skip(missing);
+    const server = new NbdServer(engine.exports());
+    const { port } = await server.listen('127.0.0.1', 0);
+    try {
+      const url = `nbd://127.0.0.1:${port}/d-lazy`;
+      const bad = await run('qemu-io', ['-f', 'raw', url, '-c', `read ${7 * CHUNK} 4096`]);
+      assert.match(bad.stdout + bad.stderr, /Input\/output error/);
+      const good = await run('qemu-io', ['-f', 'raw', url, '-c', `read -P 0 ${4 * CHUNK} ${3 * CHUNK}`]);
+      assert.doesNotMatch(good.stdout + good.stderr, /error|fail/i);
+    } finally {
+      await server.close();
+    }
+  });
+});

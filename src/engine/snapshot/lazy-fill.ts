@@ -1,0 +1,196 @@
+/**
+ * The lazy restores of one engine: their durable state (lazy-restore.ts),
+ * loaded at start; the read-through layer installed on each of their volumes
+ * when opened; and the background fill, which fills every chunk not filled yet
+ * (bounded concurrency, abortable, resumable) and then ends the lazy state.
+ * One fill per volume at a time; deleting the volume cancels its fill.
+ */
+import { readdir } from 'node:fs/promises';
+import type { ChunkStore } from '../chunks/chunk-store.js';
+import { unlinkDurable } from '../support/durable-fs.js';
+import { forEachLimit } from '../support/pool.js';
+import { isSafeId } from '../support/safe-id.js';
+import { fillChunk, LazyVolume } from '../volume/lazy-volume.js';
+import type { Volume } from '../volume/volume.js';
+import { LazyRestore, lazyPathsOf } from './lazy-restore.js';
+import type { Manifest } from './manifest.js';
+
+export interface FillResult {
+  /** Chunks this call wrote (guest writes and earlier runs fill the others). */
+  readonly chunksFilled: number;
+}
+
+/** How the fill gets the shared Volume (the engine's registry). */
+export interface VolumeAccess {
+  acquire(volumeId: string): Promise<Volume | undefined>;
+  release(volume: Volume): void;
+  pathOf(volumeId: string): string;
+}
+
+/** Chunks the background fill writes between two fdatasyncs (bounded loss on a crash, few syncs). */
+const FILL_BATCH = 128;
+
+interface RunningFill {
+  readonly abort: AbortController;
+  readonly done: Promise<FillResult>;
+}
+
+export class LazyRestores {
+  private readonly states = new Map<string, LazyRestore>();
+  private readonly fills = new Map<string, RunningFill>();
+  /** Volumes whose fill state could not be loaded: every read, write and fill of them fails (EIO, disk Failed). */
+  private readonly broken = new Map<string, Error>();
+
+  constructor(
+    private readonly volumesDir: string,
+    private readonly tempDir: string,
+    private readonly store: ChunkStore,
+    private readonly concurrency: number,
+    private readonly volumes: VolumeAccess,
+  ) {}
+
+  /** Loads the fill state of every volume still being filled (and removes leftovers). */
+  async loadAll(): Promise<void> {
+    for (const name of await readdir(this.volumesDir)) {
+      const match = /^(.+)\.(lazy|filled)$/.exec(name);
+      const volumeId = match?.[1];
+      if (volumeId === undefined || !isSafeId(volumeId) || this.states.has(volumeId) || this.broken.has(volumeId)) {
+        continue;
+      }
+      try {
+        const state = await LazyRestore.load(volumeId, lazyPathsOf(this.volumes.pathOf(volumeId)), this.store);
+        if (state) this.states.set(volumeId, state);
+      } catch (err) {
+        // One unreadable fill state must not keep the engine down, nor serve guessed bytes.
+        this.broken.set(volumeId, err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+  }
+
+  get(volumeId: string): LazyRestore | undefined {
+    return this.states.get(volumeId);
+  }
+
+  /** Installs the read-through layer on a freshly opened volume that is still being filled. */
+  attachTo(volume: Volume): void {
+    const state = this.states.get(volume.id);
+    if (state) volume.setReadThrough(new LazyVolume(state, volume));
+    const broken = this.broken.get(volume.id);
+    if (broken) volume.setReadThrough({ read: () => Promise.reject(broken), beforeMutate: () => Promise.reject(broken) });
+  }
+
+  /** Creates the volume served from `manifest` (the caller holds its lock and checked it is absent). */
+  async begin(manifest: Manifest, volumeId: string, sizeBytes: number): Promise<void> {
+    const paths = lazyPathsOf(this.volumes.pathOf(volumeId));
+    const state = await LazyRestore.prepare(volumeId, manifest, paths, sizeBytes, this.store, this.tempDir);
+    // Known before the file appears: whoever opens the volume first gets the read-through layer.
+    this.states.set(volumeId, state);
+    this.broken.delete(volumeId);
+    try {
+      await state.publish(sizeBytes, this.tempDir);
+    } catch (err) {
+      this.states.delete(volumeId);
+      await state.close();
+      throw err;
+    }
+  }
+
+  /**
+   * Fills every chunk of `volumeId` not filled yet, then ends its lazy state.
+   * A second call while one runs joins it. Resolves at once for a volume with
+   * no fill state (the caller checks that the volume exists).
+   */
+  fill(volumeId: string, signal: AbortSignal): Promise<FillResult> {
+    const running = this.fills.get(volumeId);
+    if (running) return running.done;
+    const broken = this.broken.get(volumeId);
+    if (broken) return Promise.reject(broken);
+    const state = this.states.get(volumeId);
+    if (!state) return Promise.resolve({ chunksFilled: 0 });
+    const abort = new AbortController();
+    const done = this.run(state, AbortSignal.any([signal, abort.signal]))
+      .finally(() => this.fills.delete(volumeId));
+    this.fills.set(volumeId, { abort, done });
+    return done;
+  }
+
+  /**
+   * Cancels the fill of `volumeId` (waiting for it to stop) and removes its
+   * fill state: the volume is being deleted (the caller closes it first).
+   */
+  async drop(volumeId: string): Promise<void> {
+    await this.stop(volumeId, 'volume deleted');
+    if (this.broken.delete(volumeId)) {
+      const paths = lazyPathsOf(this.volumes.pathOf(volumeId));
+      await unlinkDurable(paths.lazy);
+      await unlinkDurable(paths.filled);
+    }
+    const state = this.states.get(volumeId);
+    if (!state) return;
+    this.states.delete(volumeId);
+    await state.remove();
+  }
+
+  /** Stops every fill and closes the fill maps; the files stay for the next start. */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.fills.keys()].map((id) => this.stop(id, 'engine closed')));
+    await Promise.all([...this.states.values()].map((state) => state.close()));
+    this.states.clear();
+  }
+
+  private async stop(volumeId: string, why: string): Promise<void> {
+    const running = this.fills.get(volumeId);
+    if (!running) return;
+    running.abort.abort(new Error(`fill of volume ${volumeId} cancelled: ${why}`));
+    await running.done.catch(() => undefined);
+  }
+
+  private async run(state: LazyRestore, signal: AbortSignal): Promise<FillResult> {
+    const { volumes } = this;
+    const volume = await volumes.acquire(state.volumeId);
+    if (!volume) throw new Error(`volume ${state.volumeId} being filled has no file`);
+    let chunksFilled = 0;
+    try {
+      const todo = state.unfilled();
+      for (let start = 0; start < todo.length; start += FILL_BATCH) {
+        chunksFilled += await this.fillBatch(state, volume, todo.slice(start, start + FILL_BATCH), signal);
+      }
+      signal.throwIfAborted();
+      // Every chunk is in the file and durable: the layer goes, then the state (its files) goes.
+      if (this.states.get(state.volumeId) === state) {
+        this.states.delete(state.volumeId);
+        volume.setReadThrough(undefined);
+        await state.remove();
+      }
+    } finally {
+      volumes.release(volume);
+    }
+    return { chunksFilled };
+  }
+
+  /**
+   * Fills `indexes` without syncing each, then one fdatasync and one map flush
+   * (the bytes first, then their bits). Stopped half-way, it still commits
+   * what it wrote, so the progress survives; then it rethrows.
+   */
+  private async fillBatch(state: LazyRestore, volume: Volume, indexes: number[], signal: AbortSignal):
+    Promise<number> {
+    const written: number[] = [];
+    let failure: { error: unknown } | undefined;
+    try {
+      await forEachLimit(indexes, this.concurrency, async (index) => {
+        if (await fillChunk(state, volume, index, false)) written.push(index);
+      }, signal);
+    } catch (error) {
+      failure = { error };
+    }
+    try {
+      await volume.datasync();
+      await Promise.all(written.map((index) => state.markFilled(index)));
+    } catch (error) {
+      failure ??= { error };
+    }
+    if (failure) throw failure.error;
+    return written.length;
+  }
+}

@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { sha256Hex } from '../chunks/chunk-store.js';
+import { HashPool } from './worker-pool.js';
+
+describe('HashPool', () => {
+  it('hashes on worker threads and on the main thread alike, leaving the caller\'s bytes intact', async () => {
+    const pool = new HashPool({ threads: 2, minBytes: 1024 });
+    try {
+      const shared = randomBytes(4 * 1024 * 1024);
+      const chunks = [randomBytes(10), ...Array.from({ length: 8 }, (_, i) => shared.subarray(i * 512 * 1024, (i + 1) * 512 * 1024))];
+      const results = await Promise.all(chunks.map((c) => pool.hash(c)));
+      results.forEach((r, i) => {
+        assert.equal(r.digest, sha256Hex(chunks[i]!));
+        assert.ok(r.data.equals(chunks[i]!));
+      });
+      assert.equal(shared.length, 4 * 1024 * 1024, 'not detached');
+    } finally {
+      await pool.close();
+    }
+    assert.equal((await pool.hash(Buffer.from('after close'))).digest, sha256Hex('after close'));
+  });
+});

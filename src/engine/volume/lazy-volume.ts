@@ -1,0 +1,95 @@
+/**
+ * The read/write path of a volume whose restore is still being filled in (a
+ * lazy restore, see snapshot/lazy-restore.ts): installed on the Volume as its
+ * ReadThrough.
+ *
+ * - A read overlays, on the file's bytes, the verified source bytes of every
+ *   chunk it touches that is not filled yet (nothing is written).
+ * - A mutation first fills every unfilled chunk it touches — source bytes
+ *   verified, written to the file, fdatasync'ed, then the chunk's fill bit made
+ *   durable — and only then is applied, so the part of the chunk it does not
+ *   overwrite keeps the restored bytes, and a resumed fill never overwrites it.
+ *
+ * `fillChunk` is also what the background fill runs; a per-chunk lock (shared
+ * through the source) keeps a guest fill and the job's fill of one chunk apart.
+ */
+import type { KeyedMutex } from '../support/keyed-mutex.js';
+import type { ReadThrough, Volume } from './volume.js';
+
+/** Where the not-yet-filled chunks come from, and which are filled (durably). */
+export interface LazySource {
+  /** Granularity of the fill (the source snapshot's chunk size). */
+  readonly chunkSize: number;
+  /** Chunks the source covers; chunks past it are always filled (zeroes, or written since a resize). */
+  readonly chunkCount: number;
+  readonly locks: KeyedMutex<number>;
+  isFilled(index: number): boolean;
+  /** The chunk's source bytes, verified (length and SHA-256); may be shorter than `chunkSize` for the last chunk. */
+  fetch(index: number): Promise<Buffer>;
+  /** Makes chunk `index` filled, durably, before resolving. */
+  markFilled(index: number): Promise<void>;
+}
+
+/**
+ * Fills chunk `index` of `volume` from `source` unless already filled;
+ * resolves true if it wrote it. With `commit` false (the background fill's
+ * batches) the bytes are written but neither synced nor marked: the caller
+ * fdatasyncs the volume, then marks the batch. Meanwhile the chunk still
+ * counts as unfilled, so a guest write to it fills it again (the same bytes)
+ * and commits it itself before applying the write.
+ */
+export async function fillChunk(source: LazySource, volume: Volume, index: number, commit = true): Promise<boolean> {
+  if (index >= source.chunkCount || source.isFilled(index)) return false;
+  return source.locks.run(index, async () => {
+    if (source.isFilled(index)) return false;
+    const data = await source.fetch(index);
+    await volume.writeRaw(index * source.chunkSize, data);
+    if (!commit) return true;
+    // The bytes before the bit: a durable bit over missing bytes would serve zeroes after a crash.
+    await volume.datasync();
+    await source.markFilled(index);
+    return true;
+  });
+}
+
+export class LazyVolume implements ReadThrough {
+  constructor(
+    private readonly source: LazySource,
+    private readonly volume: Volume,
+  ) {}
+
+  async read(offset: number, length: number, fromFile: (offset: number, length: number) => Promise<Buffer>):
+    Promise<Buffer> {
+    const missing = this.unfilledIn(offset, length);
+    if (missing.length === 0) return fromFile(offset, length);
+    const [chunks, file] = await Promise.all([
+      Promise.all(missing.map((index) => this.source.fetch(index))), fromFile(offset, length)]);
+    // The file's buffer may be shared (zeroes): copy before overlaying.
+    const out = Buffer.allocUnsafe(length);
+    file.copy(out, 0, 0, length);
+    const { chunkSize } = this.source;
+    missing.forEach((index, k) => {
+      const data = chunks[k]!;
+      const chunkStart = index * chunkSize;
+      const start = Math.max(offset, chunkStart);
+      const end = Math.min(offset + length, chunkStart + data.length);
+      if (end > start) data.copy(out, start - offset, start - chunkStart, end - chunkStart);
+    });
+    return out;
+  }
+
+  async beforeMutate(offset: number, length: number): Promise<void> {
+    for (const index of this.unfilledIn(offset, length)) await fillChunk(this.source, this.volume, index);
+  }
+
+  /** Chunks of the source touching `[offset, offset + length)` not filled yet, ascending. */
+  private unfilledIn(offset: number, length: number): number[] {
+    if (length <= 0) return [];
+    const { chunkSize, chunkCount } = this.source;
+    const first = Math.floor(offset / chunkSize);
+    const last = Math.min(chunkCount - 1, Math.floor((offset + length - 1) / chunkSize));
+    const out: number[] = [];
+    for (let i = first; i <= last; i++) if (!this.source.isFilled(i)) out.push(i);
+    return out;
+  }
+}
