@@ -5,6 +5,7 @@
  * paths, oversized bodies and crashes, answers a catalog code — never HTML,
  * never an empty body.
  */
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { apiError } from '../kernel/errors.js';
 import { Gateway } from '../kernel/catalog.js';
@@ -29,6 +30,8 @@ export interface GatewayOptions {
   hostId?: string;
   /** Largest accepted request body in bytes. */
   bodyLimit?: number;
+  /** Time and connection limits of the listener (DEFAULT_HTTP_LIMITS where absent; docs/reliability.md). */
+  limits?: Partial<HttpLimits>;
   log?: (msg: string) => void;
   /** The operator API under `/admin/v1/` (admin.ts), with its bearer token and controls; absent: not served. */
   admin?: { token: string; control: AdminControl };
@@ -38,6 +41,28 @@ export interface GatewayOptions {
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
+export interface HttpLimits {
+  /** The request line and headers must arrive within this (a slow sender is cut off: `RequestTimeout`). */
+  headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this. */
+  requestTimeoutMs: number;
+  /** How often Node looks for connections past those two limits (so a cut comes at most this late). */
+  checkIntervalMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** Connections beyond this are closed at once by Node (no answer). */
+  maxConnections: number;
+}
+
+/**
+ * Node's own defaults would let a client dribble headers for 60 s (checked every 30 s) and a body forever
+ * (fastify turns `requestTimeout` off): bounded here so a slow sender cannot hold a connection.
+ */
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, checkIntervalMs: 2_000, keepAliveTimeoutMs: 72_000,
+  maxConnections: 1024,
+};
+
 export function buildGateway(opts: GatewayOptions): FastifyInstance {
   const hostId = opts.hostId ?? 'ens.aliyuncs.com';
   const send = (reply: FastifyReply, res: WireResponse): FastifyReply =>
@@ -46,20 +71,16 @@ export function buildGateway(opts: GatewayOptions): FastifyInstance {
     const known = toApiError(err, opts.log);
     return send(reply, errorResponse(known, opts.ids.requestId(), hostId, format));
   };
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...opts.limits };
   const app = Fastify({
     logger: false,
-    bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    ...fastifyLimits(limits, opts.bodyLimit ?? DEFAULT_BODY_LIMIT),
     return503OnClosing: true,
     // Errors fastify raises before routing (a path that does not decode): the path cannot be `/`.
     frameworkErrors: (_err, _req, reply) => fail(reply, apiError(Gateway.InvalidAction)),
-    // Requests Node's HTTP parser refuses (request line and headers over 16 KiB, malformed HTTP) never reach a
-    // route: answer them with the envelope too, and close, as the connection cannot be reused.
-    clientErrorHandler: (err, socket) => {
-      const spec = (err as { code?: string }).code === 'HPE_HEADER_OVERFLOW'
-        ? Gateway.RequestHeaderTooLarge : Gateway.MalformedRequest;
-      if (socket.writable) socket.end(rawHttpResponse(errorResponse(apiError(spec), opts.ids.requestId(), hostId, 'JSON')));
-    },
+    clientErrorHandler: answerClientError(opts.ids, hostId),
   });
+  app.server.maxConnections = limits.maxConnections;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
@@ -105,11 +126,35 @@ export function buildGateway(opts: GatewayOptions): FastifyInstance {
   return app;
 }
 
+function fastifyLimits(limits: HttpLimits, bodyLimit: number) {
+  return {
+    bodyLimit, requestTimeout: limits.requestTimeoutMs, keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: limits.checkIntervalMs },
+  };
+}
+
+/**
+ * Requests Node's HTTP parser refuses (request line and headers over 16 KiB, malformed HTTP) or cuts off (headers
+ * or body too slow) never reach a route: answer them with the envelope too, and close, as the connection cannot
+ * be reused.
+ */
+function answerClientError(ids: IdGenerator, hostId: string): (err: Error, socket: Socket) => void {
+  return (err, socket) => {
+    const code = (err as { code?: string }).code;
+    const spec = code === 'HPE_HEADER_OVERFLOW' ? Gateway.RequestHeaderTooLarge
+      : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? Gateway.RequestTimeout : Gateway.MalformedRequest;
+    if (socket.writable) socket.end(rawHttpResponse(errorResponse(apiError(spec), ids.requestId(), hostId, 'JSON')));
+  };
+}
+
+const REASONS: Readonly<Record<number, string>> = { 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+
 function rawHttpResponse(res: WireResponse): string {
   const body = Buffer.from(res.body);
   const headers = Object.entries({ ...res.headers, 'content-length': String(body.length), connection: 'close' })
     .map(([k, v]) => `${k}: ${v}\r\n`).join('');
-  return `HTTP/1.1 ${res.status} ${res.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n${headers}\r\n${body.toString()}`;
+  const reason = REASONS[res.status] ?? 'Bad Request';
+  return `HTTP/1.1 ${res.status} ${reason}\r\n${headers}\r\n${body.toString()}`;
 }
 
 function rawRequest(req: FastifyRequest) {

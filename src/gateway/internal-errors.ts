@@ -13,6 +13,9 @@ export function toApiError(err: unknown, log?: (msg: string) => void): ApiError 
   if (isApiError(err)) return err;
   const code = codeOf(err);
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return apiError(Gateway.RequestTooLarge);
+  // The client went away mid-body (Node's `aborted`): nobody reads the answer, and it is not our failure, so it
+  // is not logged (a client could otherwise fill the log with stack traces).
+  if (code === 'ECONNRESET') return apiError(Gateway.MalformedRequest);
   if (code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || code === 'FST_ERR_CTP_EMPTY_TYPE') {
     return apiError(Gateway.InvalidEncoding);
   }

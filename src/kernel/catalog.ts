@@ -33,6 +33,7 @@ export const Gateway = {
   RequestTooLarge: spec('RequestEntityTooLarge', 413, 'The request body is too large.'),
   RequestHeaderTooLarge: spec('RequestHeaderFieldsTooLarge', 431, 'The request line and headers are too large (16 KiB at most).'),
   MalformedRequest: spec('MalformedRequest', 400, 'The request is not well-formed HTTP.'),
+  RequestTimeout: spec('RequestTimeout', 408, 'The request was not received in time.'),
   UnsupportedFormat: spec('InvalidParameter.Format', 400, 'Specified parameter Format is not valid.'),
   InternalError: spec('InternalError', 500, 'The request processing has failed due to some unknown error, exception or failure.'),
   ServiceUnavailable: spec('ServiceUnavailable', 503, 'The request has failed due to a temporary failure of the server.'),

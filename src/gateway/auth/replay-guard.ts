@@ -2,6 +2,7 @@
  * Freshness and nonce-replay protection. Call `check` only after the
  * signature verified, so unauthenticated callers cannot burn nonces.
  */
+import { createHash } from 'node:crypto';
 import { Gateway } from '../../kernel/catalog.js';
 import type { Clock } from '../../kernel/clock.js';
 import { apiError } from '../../kernel/errors.js';
@@ -87,7 +88,8 @@ export class ReplayGuard {
     const now = this.clock.now();
     if (!(Math.abs(now - timestampMs) <= this.windowMs)) throw apiError(Gateway.InvalidTimeStampExpired);
     this.prune(now);
-    const key = `${accessKeyId.length}:${accessKeyId}${nonce}`;
+    // Kept as a digest: a nonce is the client's choice, up to the 1 MiB body limit, and is held for 15 minutes.
+    const key = createHash('sha256').update(`${accessKeyId.length}:${accessKeyId}${nonce}`).digest('base64');
     if (this.live.has(key)) throw apiError(Gateway.SignatureNonceUsed);
     if (this.live.size >= this.maxEntries) throw apiError(Gateway.ServiceUnavailable);
     const expiresAt = timestampMs + this.windowMs;
