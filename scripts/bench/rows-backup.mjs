@@ -1,0 +1,77 @@
+// Rows 1–3: full snapshot, incremental after a 1% rewrite, restore — each next to restic.
+import { join } from 'node:path';
+import { rewritePlan, planBytes } from './lib/data.mjs';
+import { applyPlan, hashFile, hashVolume, snapshot } from './lib/engine.mjs';
+import { Restic } from './lib/restic.mjs';
+import { timed } from './lib/proc.mjs';
+import { addFailedRow, addRow } from './lib/table.mjs';
+
+const MB = 1e6;
+const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(bytes % 2 ** 20 ? 1 : 0)} MiB`;
+
+/** Row 1: beginSnapshot + runSnapshot of the filled disk vs `restic backup` of the same image file. */
+async function fullRow(ctx, restic) {
+  const { engine, imagePath, size } = ctx;
+  const full = await timed(() => snapshot(engine, 'disk', 'snap-full'));
+  const resticSeconds = await restic.backup(imagePath);
+  addRow({
+    id: '1', what: `full snapshot, ${mib(size)} random (MB/s)`, unit: 'MB/s', target: 2,
+    edgesnap: size / full.seconds / MB, reference: size / resticSeconds / MB,
+    note: `full: edgesnap ${full.seconds.toFixed(1)} s (${mib(full.result.storedBytes)} stored), `
+      + `restic backup ${resticSeconds.toFixed(1)} s (repo ${mib(await restic.repoBytes())})`,
+  });
+}
+
+/** Row 2: rewrite `percent`% in 64 KiB writes (volume and image alike), then a second snapshot / backup. */
+async function incrementalRow(ctx, restic) {
+  const { engine, imagePath, size, cfg } = ctx;
+  const plan = rewritePlan('row2', size, cfg.rewritePercent);
+  await applyPlan(engine, 'disk', plan, imagePath);
+  const repoBefore = await restic.repoBytes();
+  const inc = await timed(() => snapshot(engine, 'disk', 'snap-inc'));
+  const resticSeconds = await restic.backup(imagePath);
+  addRow({
+    id: '2', what: `incremental after ${cfg.rewritePercent}% rewrite in 64 KiB writes (s)`, unit: 's',
+    better: 'speedup', target: 10, edgesnap: inc.seconds, reference: resticSeconds,
+    note: `${plan.length} writes, ${mib(planBytes(plan))} changed; stored: edgesnap ${mib(inc.result.storedBytes)}, `
+      + `restic repo +${mib((await restic.repoBytes()) - repoBefore)}`,
+  });
+}
+
+/** Row 3: restoreVolume + SHA-256 of the result vs `restic restore` + SHA-256 of the restored file. */
+async function restoreRow(ctx, restic) {
+  const { engine, imagePath, size, dir } = ctx;
+  const expected = await hashFile(imagePath);
+  const mine = await timed(async () => {
+    await engine.restoreVolume('snap-inc', 'restored', size);
+    return hashVolume(engine, 'restored');
+  });
+  const theirs = await timed(async () => {
+    const { path } = await restic.restoreLatest(join(dir, 'restic-restore'), 'disk.raw');
+    return hashFile(path);
+  });
+  const wrong = [mine.result !== expected && 'edgesnap', theirs.result !== expected && 'restic'].filter(Boolean);
+  if (wrong.length > 0) throw new Error(`restored image differs from the source: ${wrong.join(', ')}`);
+  addRow({
+    id: '3', what: `restore + SHA-256 read-back, ${mib(size)} (MB/s)`, unit: 'MB/s', target: 2,
+    edgesnap: size / mine.seconds / MB, reference: size / theirs.seconds / MB,
+    note: `restore: edgesnap ${mine.seconds.toFixed(1)} s, restic ${theirs.seconds.toFixed(1)} s; both images verified`,
+  });
+}
+
+export async function backupRows(ctx) {
+  const restic = new Restic(ctx.dir);
+  await restic.init();
+  const steps = [
+    ['1', 'full snapshot', fullRow], ['2', 'incremental after rewrite', incrementalRow], ['3', 'restore', restoreRow],
+  ];
+  for (const [id, what, fn] of steps) {
+    ctx.log(`row ${id}: ${what}`);
+    try {
+      await fn(ctx, restic);
+    } catch (err) {
+      addFailedRow(id, what, err);
+      ctx.log(`row ${id} failed: ${err.stack ?? err}`);
+    }
+  }
+}
