@@ -43,6 +43,8 @@ export interface EdgesnapConfig {
   adminToken?: string;
   regions?: readonly Region[];
   chunkSize?: number;
+  /** zstd level for new chunks, 0 (off) to 19; default 1. */
+  compressionLevel?: number;
   clock?: Clock;
   ids?: IdGenerator;
   /** How long idle job workers wait between looks at the queue. */
@@ -117,6 +119,7 @@ async function openCore(config: EdgesnapConfig, log: (msg: string) => void, clea
   const regions = config.regions ?? DEFAULT_REGIONS;
   const local = await LocalRegionalEngines.open({
     dataDir: join(config.dataDir, 'engine'), regionIds: regions.map((r) => r.id), chunkSize: config.chunkSize, clock,
+    compressionLevel: config.compressionLevel,
   });
   cleanups.push(() => local.close());
   // Late-bound: the NBD server is created after the services it asks about.
@@ -127,6 +130,7 @@ async function openCore(config: EdgesnapConfig, log: (msg: string) => void, clea
   await store.transaction((tx) => tx.releaseAllLeases(clock.now()));
   await services.snapshots.reconcileSessions();
   await services.commerce.billing.schedule();
+  await services.storage.schedule();
   const modes = new JobModes(store, config.startJobs === false ? 'manual' : 'immediate');
   const jobs = new JobRunner({
     store, clock, ids, handlers: services.jobHandlers, log, pollMs: config.jobPollMs, pacing: modes.pacing,
@@ -150,7 +154,10 @@ async function openOperator(store: SqliteMetadataStore, clock: Clock, ids: Switc
     store, ids, faults, throttle: throttleSettings, jobs, rootAccountId: () => ROOT_ACCOUNT_ID,
     wipeEngines: () => local.wipe((volumeId) => late.disconnect(volumeId)),
     forgetRequests: () => throttle.clear(),
-    afterReset: () => services.commerce.billing.schedule(),
+    afterReset: async () => {
+      await services.commerce.billing.schedule();
+      await services.storage.schedule();
+    },
   });
   return { operator, hooks: { throttle, faults, clock } };
 }

@@ -15,6 +15,7 @@ const USAGE = `usage: edgesnap serve [options] | edgesnap admin --help
   --nbd-listen HOST:PORT         NBD listener (default 127.0.0.1:10809)
   --snapshot-id-format FORMAT    CreateSnapshot's SnapShotId: array (default, as the SDKs) or string
   --chunk-size BYTES             chunk size of the block engine (power of two, 64 KiB-4 MiB; default 1 MiB)
+  --compression-level N          zstd level for new chunks, 0 (off) to 19 (default 1; kept raw when not smaller)
 environment: EDGESNAP_ROOT_ACCESS_KEY_ID / EDGESNAP_ROOT_ACCESS_KEY_SECRET seed the root account's key;
   EDGESNAP_ADMIN_TOKEN sets the admin API's token (else one is generated into DIR/admin-token)`;
 
@@ -34,6 +35,7 @@ async function serve(argv: string[]): Promise<void> {
       'nbd-listen': { type: 'string', default: '127.0.0.1:10809' },
       'snapshot-id-format': { type: 'string', default: 'array' },
       'chunk-size': { type: 'string' },
+      'compression-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -54,6 +56,7 @@ async function serve(argv: string[]): Promise<void> {
     rootKey: id && secret ? { id, secret } : undefined,
     adminToken: process.env.EDGESNAP_ADMIN_TOKEN || undefined,
     chunkSize: values['chunk-size'] ? Number(values['chunk-size']) : undefined,
+    compressionLevel: values['compression-level'] ? Number(values['compression-level']) : undefined,
     log: (msg) => console.error(msg),
   });
   const lines = [

@@ -27,6 +27,8 @@ export function withVolumeDeleteHook(inner: BlockEngine, beforeDelete: (volumeId
       inner.beginLazyRestore(snapshotId, volumeId, size),
     fillVolume: (volumeId: string, signal?: AbortSignal): Promise<{ chunksFilled: number }> =>
       inner.fillVolume(volumeId, signal),
+    ...(inner.collectGarbage ? { collectGarbage: inner.collectGarbage.bind(inner) } : {}),
+    ...(inner.scrub ? { scrub: inner.scrub.bind(inner) } : {}),
     resetVolume: async (snapshotId: string, volumeId: string, signal?: AbortSignal):
       Promise<{ chunksRewritten: number }> => {
       beforeDelete(volumeId);

@@ -233,10 +233,12 @@ export class Disks {
       },
       [DISK_DELETE_JOB]: {
         run: async (payload) => {
+          // The disk is already marked deleted (the store hides it): the region comes with the job; without it
+          // (a job queued by an older version) every region is asked (deleting is idempotent).
           const diskId = String(payload.diskId);
-          const regionId = typeof payload.regionId === 'string' ? payload.regionId
-            : (await store.transaction((tx) => tx.getDisk(diskId)))?.regionId;
-          if (regionId) await this.deps.engines.region(regionId).deleteVolume(diskId);
+          const { engines } = this.deps;
+          const regionIds = typeof payload.regionId === 'string' ? [payload.regionId] : engines.regionIds;
+          for (const regionId of regionIds) await engines.region(regionId).deleteVolume(diskId);
         },
       },
       [DISK_FILL_JOB]: diskFillJob(this.deps),

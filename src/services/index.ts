@@ -9,6 +9,7 @@ import { Snapshots } from './snapshots.js';
 import { SnapshotCopies } from './snapshot-copies.js';
 import { Tags } from './tags.js';
 import { Commerce } from './commerce/commerce.js';
+import { StorageMaintenance } from './storage-maintenance.js';
 import { CredentialDirectory } from './ram/credentials.js';
 import { RamPolicies } from './ram/ram-policies.js';
 import { RamUsers } from './ram/ram-users.js';
@@ -32,6 +33,8 @@ export interface Services {
   readonly resourceRegions: ResourceRegions;
   /** Billing profiles, quotas, sale control, prices, the billing job, ledger and orders (the admin API). */
   readonly commerce: Commerce;
+  /** Garbage collection and scrubbing of every region's chunk store. */
+  readonly storage: StorageMaintenance;
   /** Every job type's handler, for the job runner. */
   readonly jobHandlers: Readonly<Record<string, JobHandler>>;
 }
@@ -42,6 +45,7 @@ export function createServices(deps: ServiceDeps, regionList: readonly Region[])
   const snapshots = new Snapshots(deps, regions);
   const snapshotCopies = new SnapshotCopies(deps, regions);
   const commerce = new Commerce(deps, regions);
+  const storage = new StorageMaintenance(deps);
   return {
     accounts: new Accounts(deps),
     regions,
@@ -56,9 +60,10 @@ export function createServices(deps: ServiceDeps, regionList: readonly Region[])
     credentials: new CredentialDirectory(deps),
     resourceRegions: new ResourceRegions(deps),
     commerce,
+    storage,
     jobHandlers: {
       ...disks.jobHandlers(), ...snapshots.jobHandlers(), ...snapshotCopies.jobHandlers(),
-      ...commerce.billing.jobHandlers(),
+      ...commerce.billing.jobHandlers(), ...storage.jobHandlers(),
     },
   };
 }
@@ -82,3 +87,4 @@ export { FaultRuleError, FaultRules, type FaultRule, type FaultRuleInput } from 
 export { isJobMode } from './jobs/job-modes.js';
 export type { Operator } from './operator/operator.js';
 export type { AccountThrottle, RateLimitSetting } from './operator/throttle-settings.js';
+export type { RegionGc, RegionScrub } from './storage-maintenance.js';

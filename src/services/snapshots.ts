@@ -140,7 +140,7 @@ export class Snapshots {
       }
       const now = clock.now();
       await tx.updateSnapshot(snapshotId, { status: 'deleted', deletedAt: now });
-      await enqueueJob(tx, ids, now, SNAPSHOT_DELETE_JOB, { snapshotId });
+      await enqueueJob(tx, ids, now, SNAPSHOT_DELETE_JOB, { snapshotId, regionId: snap.regionId });
     });
     this.deps.jobsQueued();
   }
@@ -179,9 +179,13 @@ export class Snapshots {
 
   private deleteJob(): JobHandler {
     return {
+      // The snapshot is already marked deleted (the store hides it), so the region comes with the job; a job
+      // queued without it (an older version) asks every region (deleting is idempotent).
       run: async (payload) => {
-        const snap = await this.deps.store.transaction((tx) => tx.getSnapshot(String(payload.snapshotId)));
-        if (snap) await this.deps.engines.region(snap.regionId).deleteSnapshot(snap.id);
+        const snapshotId = String(payload.snapshotId);
+        const { engines } = this.deps;
+        const regionIds = typeof payload.regionId === 'string' ? [payload.regionId] : engines.regionIds;
+        for (const regionId of regionIds) await engines.region(regionId).deleteSnapshot(snapshotId);
       },
     };
   }
