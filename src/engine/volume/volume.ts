@@ -10,6 +10,7 @@
  * After `close()` every call rejects with EngineError('VolumeNotFound'); calls
  * already in flight finish first.
  */
+import { read as readFd } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { BlockDevice, BlockExtent } from '../block-device.js';
 import { EngineError } from '../engine.js';
@@ -52,6 +53,17 @@ function sharedZeroes(length: number): Buffer {
   if (length > MAX_SHARED_ZEROES) return Buffer.alloc(length);
   if (zeroes.length < length) zeroes = Buffer.alloc(Math.min(MAX_SHARED_ZEROES, Math.max(length, 2 * zeroes.length)));
   return zeroes.subarray(0, length);
+}
+
+/**
+ * One positioned read on the descriptor (callback fs.read: fewer promises per
+ * call than FileHandle.read, which counts on small random NBD reads). The
+ * descriptor stays open meanwhile: close() waits for every tracked call.
+ */
+function preadFd(fd: number, buffer: Buffer, at: number, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    readFd(fd, buffer, at, length, position, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead)));
+  });
 }
 
 export class Volume implements BlockDevice {
@@ -222,7 +234,7 @@ export class Volume implements BlockDevice {
     const buffer = Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
-      const { bytesRead } = await this.fh.read(buffer, done, length - done, offset + done);
+      const bytesRead = await preadFd(this.fh.fd, buffer, done, length - done, offset + done);
       if (bytesRead === 0) break;
       done += bytesRead;
     }
