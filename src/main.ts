@@ -45,6 +45,11 @@ export interface EdgesnapConfig {
   chunkSize?: number;
   /** zstd level for new chunks, 0 (off) to 19; default 1. */
   compressionLevel?: number;
+  /**
+   * Milliseconds a chunk written or found present stays safe from garbage collection (default 300,000:
+   * REUSE_SAFETY_MARGIN_MS). Smaller values only suit tests; see src/engine/gc/README.md.
+   */
+  gcSafetyMarginMs?: number;
   clock?: Clock;
   ids?: IdGenerator;
   /** How long idle job workers wait between looks at the queue. */
@@ -119,7 +124,7 @@ async function openCore(config: EdgesnapConfig, log: (msg: string) => void, clea
   const regions = config.regions ?? DEFAULT_REGIONS;
   const local = await LocalRegionalEngines.open({
     dataDir: join(config.dataDir, 'engine'), regionIds: regions.map((r) => r.id), chunkSize: config.chunkSize, clock,
-    compressionLevel: config.compressionLevel,
+    compressionLevel: config.compressionLevel, gcSafetyMarginMs: config.gcSafetyMarginMs,
   });
   cleanups.push(() => local.close());
   // Late-bound: the NBD server is created after the services it asks about.

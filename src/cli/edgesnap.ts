@@ -16,6 +16,9 @@ const USAGE = `usage: edgesnap serve [options] | edgesnap admin --help
   --snapshot-id-format FORMAT    CreateSnapshot's SnapShotId: array (default, as the SDKs) or string
   --chunk-size BYTES             chunk size of the block engine (power of two, 64 KiB-4 MiB; default 1 MiB)
   --compression-level N          zstd level for new chunks, 0 (off) to 19 (default 1; kept raw when not smaller)
+  --gc-safety-margin SECONDS     garbage collection spares chunks written or reused this recently (default 300);
+                                 smaller values risk deleting a chunk a slow writer is about to reference (the
+                                 margin covers writers beyond the pins held for jobs in flight): for tests only
 environment: EDGESNAP_ROOT_ACCESS_KEY_ID / EDGESNAP_ROOT_ACCESS_KEY_SECRET seed the root account's key;
   EDGESNAP_ADMIN_TOKEN sets the admin API's token (else one is generated into DIR/admin-token)`;
 
@@ -24,6 +27,14 @@ export function parseHostPort(value: string, flag: string): HostPort {
   const port = m ? Number(m[2]) : NaN;
   if (!m || port > 65535) throw new Error(`${flag} wants HOST:PORT, got ${JSON.stringify(value)}`);
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+/** Seconds (≥ 0, fractions allowed) as milliseconds; undefined when the flag is absent. */
+export function parseSeconds(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  if (!Number.isFinite(seconds)) throw new Error(`${flag} wants a number of seconds >= 0, got ${JSON.stringify(value)}`);
+  return Math.round(seconds * 1000);
 }
 
 async function serve(argv: string[]): Promise<void> {
@@ -36,6 +47,7 @@ async function serve(argv: string[]): Promise<void> {
       'snapshot-id-format': { type: 'string', default: 'array' },
       'chunk-size': { type: 'string' },
       'compression-level': { type: 'string' },
+      'gc-safety-margin': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -57,6 +69,7 @@ async function serve(argv: string[]): Promise<void> {
     adminToken: process.env.EDGESNAP_ADMIN_TOKEN || undefined,
     chunkSize: values['chunk-size'] ? Number(values['chunk-size']) : undefined,
     compressionLevel: values['compression-level'] ? Number(values['compression-level']) : undefined,
+    gcSafetyMarginMs: parseSeconds(values['gc-safety-margin'], '--gc-safety-margin'),
     log: (msg) => console.error(msg),
   });
   const lines = [

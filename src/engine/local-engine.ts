@@ -48,6 +48,8 @@ export interface LocalBlockEngineOptions {
   readonly concurrency?: number;
   /** Told about recoverable problems found at start (an unreadable session file set aside). */
   readonly onWarning?: (message: string) => void;
+  /** How long a chunk put or found present is spared by GC (default 5 min); smaller risks slow writers: gc/README.md. */
+  readonly gcSafetyMarginMs?: number;
 }
 
 export function assertChunkSize(chunkSize: number): void {
@@ -97,7 +99,7 @@ export class LocalBlockEngine implements BlockEngine {
     await prepareLayout(layout);
     const chunks = new EngineChunks(
       options.chunkStore ?? (await FsChunkStore.open(layout.chunks, { compressionLevel: options.compressionLevel })),
-      options.clock, layout, options.concurrency ?? DEFAULT_JOB_CONCURRENCY);
+      options.clock, layout, options.concurrency ?? DEFAULT_JOB_CONCURRENCY, options.gcSafetyMarginMs);
     const store = chunks.store;
     const manifests = new ManifestStore(layout.manifests, layout.tmp);
     const incremental = new IncrementalTracking(layout.volumes, layout.tmp, chunkSize, manifests);

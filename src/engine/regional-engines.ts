@@ -25,6 +25,8 @@ export interface LocalRegionalEnginesOptions {
   /** Other chunk stores than `<dataDir>/<regionId>/chunks`, by region (tests, fault injection). */
   readonly chunkStores?: ReadonlyMap<string, ChunkStore>;
   readonly onWarning?: (message: string) => void;
+  /** Each region's GC safety margin (LocalBlockEngineOptions.gcSafetyMarginMs; default 5 min). */
+  readonly gcSafetyMarginMs?: number;
 }
 
 export class LocalRegionalEngines implements RegionalEngines {
@@ -40,7 +42,7 @@ export class LocalRegionalEngines implements RegionalEngines {
         assertSafeId('region', regionId);
         engines.set(regionId, await LocalBlockEngine.open({
           dataDir: join(options.dataDir, regionId), chunkSize: options.chunkSize, compressionLevel: options.compressionLevel,
-          clock: options.clock,
+          clock: options.clock, gcSafetyMarginMs: options.gcSafetyMarginMs,
           concurrency: options.concurrency, chunkStore: options.chunkStores?.get(regionId), onWarning: options.onWarning,
         }));
       }

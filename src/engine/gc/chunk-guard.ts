@@ -26,8 +26,16 @@ import { KeyedMutex } from '../support/keyed-mutex.js';
  * within milliseconds, a manifest right after the last chunk. Five minutes
  * covers slow disks under load and clock steps of NTP; a chunk of a snapshot
  * deleted within five minutes of being written is freed by a later collection.
+ * The default of the engine's `gcSafetyMarginMs` option (`serve --gc-safety-margin`).
  */
 export const REUSE_SAFETY_MARGIN_MS = 5 * 60_000;
+
+/** Throws unless `marginMs` is a usable margin: a finite number of milliseconds ≥ 0. */
+export function assertSafetyMargin(marginMs: number): void {
+  if (!Number.isFinite(marginMs) || marginMs < 0) {
+    throw new RangeError(`GC safety margin ${marginMs} ms must be a finite number of milliseconds >= 0`);
+  }
+}
 
 export interface PinnedManifest<M> {
   readonly manifest: M;
@@ -39,10 +47,14 @@ export class ChunkGuard {
   /** digest → time of the last touch; re-touching moves it to the end, so the Map is in touch order. */
   private readonly touched = new Map<string, number>();
   private readonly pins = new Map<string, number>();
+  /** Cutoffs of collections in flight → how many. */
+  private readonly cutoffs = new Map<number, number>();
   private readonly locks = new KeyedMutex<string>();
   private readonly manifestLocks = new KeyedMutex<string>();
 
-  constructor(private readonly clock: Clock, readonly marginMs: number = REUSE_SAFETY_MARGIN_MS) {}
+  constructor(private readonly clock: Clock, readonly marginMs: number = REUSE_SAFETY_MARGIN_MS) {
+    assertSafetyMargin(marginMs);
+  }
 
   /** Runs a put or has of `digest` under its lock, touching it once done. */
   async use<T>(digest: string, fn: () => Promise<T>): Promise<T> {
@@ -57,11 +69,26 @@ export class ChunkGuard {
     const now = this.clock.now();
     this.touched.delete(digest);
     this.touched.set(digest, now);
-    // Forget touches older than any collection could still care about (oldest first).
+    // Forget touches older than any collection could still care about (oldest first): a collection running
+    // longer than the margin still needs every touch since its own cutoff.
+    const horizon = Math.min(now - this.marginMs, ...this.cutoffs.keys());
     for (const [old, at] of this.touched) {
-      if (at >= now - this.marginMs) break;
+      if (at >= horizon) break;
       this.touched.delete(old);
     }
+  }
+
+  /** A collection with this cutoff starts: touches at or after it are kept until the returned release. */
+  holdTouchesSince(cutoff: number): () => void {
+    this.cutoffs.set(cutoff, (this.cutoffs.get(cutoff) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.cutoffs.get(cutoff) ?? 1) - 1;
+      if (left > 0) this.cutoffs.set(cutoff, left);
+      else this.cutoffs.delete(cutoff);
+    };
   }
 
   /** Pins every non-null digest until the returned release is called. */

@@ -79,8 +79,18 @@ export class ChunkMaintenance {
   }
 
   private async collect(signal: AbortSignal | undefined): Promise<GcResult> {
-    const { store, guard, clock, dirs, concurrency } = this.options;
+    const { guard, clock } = this.options;
     const cutoff = clock.now() - guard.marginMs;
+    const release = guard.holdTouchesSince(cutoff);
+    try {
+      return await this.markAndSweep(cutoff, signal);
+    } finally {
+      release();
+    }
+  }
+
+  private async markAndSweep(cutoff: number, signal: AbortSignal | undefined): Promise<GcResult> {
+    const { store, guard, dirs, concurrency } = this.options;
     const referenced = await markReferenced(dirs, signal);
     const candidates = (await collectList(store.list())).filter((digest) => !referenced.has(digest));
     const deleted: string[] = [];

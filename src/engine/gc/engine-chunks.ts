@@ -22,8 +22,9 @@ export class EngineChunks {
   /** Pins of the parents of sessions that inherit digests from them (released once the session is gone). */
   private readonly baselinePins = new Map<BaselineHolder, () => void>();
 
-  constructor(inner: ChunkStore, clock: Clock, dirs: MarkDirs, concurrency: number) {
-    this.guard = new ChunkGuard(clock);
+  /** `marginMs`: how long a put/has protects a chunk from collection (default REUSE_SAFETY_MARGIN_MS). */
+  constructor(inner: ChunkStore, clock: Clock, dirs: MarkDirs, concurrency: number, marginMs?: number) {
+    this.guard = new ChunkGuard(clock, marginMs);
     this.store = new GuardedChunkStore(inner, this.guard);
     this.maintenance = new ChunkMaintenance({ store: inner, guard: this.guard, clock, dirs, concurrency });
   }

@@ -25,13 +25,17 @@ export class CrashRig {
   private proc!: Edgesnap;
   api!: Api;
 
-  private constructor(private readonly dir: { path: string; remove: () => Promise<void> }, seed: number) {
+  private constructor(private readonly dir: { path: string; remove: () => Promise<void> }, seed: number,
+    private readonly serveArgs: readonly string[]) {
     this.rng = new Rng(seed);
   }
 
-  /** A fresh data directory and a started process; `salt` gives each suite its own seeded stream. */
-  static async open(salt: number): Promise<CrashRig> {
-    const rig = new CrashRig(await tempDir('edgesnap-crash-'), SEED ^ salt);
+  /**
+   * A fresh data directory and a started process; `salt` gives each suite its own seeded stream; `serveArgs` are
+   * extra `edgesnap serve` flags, given at every (re)start.
+   */
+  static async open(salt: number, serveArgs: readonly string[] = []): Promise<CrashRig> {
+    const rig = new CrashRig(await tempDir('edgesnap-crash-'), SEED ^ salt, serveArgs);
     await rig.start();
     return rig;
   }
@@ -45,17 +49,20 @@ export class CrashRig {
   }
 
   private async start(): Promise<void> {
-    this.proc = await startEdgesnap(this.dir.path);
+    this.proc = await startEdgesnap(this.dir.path, this.serveArgs);
     this.api = new Api(this.proc.api);
   }
 
   /**
    * Starts `op`, SIGKILLs the process after a seeded delay in [minMs, maxMs), waits for `op` to end (it fails once
-   * the process is gone, unless it had finished), restarts on the same data directory.
+   * the process is gone, unless it had finished), restarts on the same data directory. With `armed`, the delay
+   * counts from when `armed` resolves (or `op` ends, if first): e.g. once a collection has begun deleting.
    */
-  async killDuring<T>(minMs: number, maxMs: number, op: () => Promise<T>): Promise<Outcome<T>> {
+  async killDuring<T>(minMs: number, maxMs: number, op: () => Promise<T>, armed?: () => Promise<void>):
+    Promise<Outcome<T>> {
     const delayMs = this.rng.int(minMs, maxMs);
     const settled = op().then((value) => ({ value }), (error: unknown) => ({ error }));
+    if (armed) await Promise.race([armed(), settled]);
     await sleep(delayMs);
     await this.proc.kill('SIGKILL');
     const result = await settled;
