@@ -370,23 +370,10 @@ export class LocalBlockEngine implements BlockEngine {
   }
 
   async restoreVolume(snapshotId: string, volumeId: string, sizeBytes: number, signal?: AbortSignal): Promise<void> {
-    this.assertOpen();
-    assertSafeId('snapshot', snapshotId);
-    assertSafeId('volume', volumeId);
-    assertSize(sizeBytes);
-    await this.volumeLocks.run(volumeId, async () => {
-      // An existing volume means an earlier call completed (the file only appears complete).
-      if ((await this.volumeSize(volumeId)) !== undefined) return;
-      await this.withManifest(snapshotId, async (manifest) => {
-        if (sizeBytes < manifest.sizeBytes) {
-          throw new RangeError(`volume size ${sizeBytes} is smaller than snapshot ${snapshotId} (${manifest.sizeBytes})`);
-        }
-        const abort = this.jobSignal(signal);
-        await this.incremental.forget(volumeId);
-        await restoreManifest(manifest, this.registry.pathOf(volumeId), sizeBytes,
-          { store: this.chunkStore, concurrency: this.concurrency, signal: abort });
-      });
-    });
+    // An existing volume means an earlier call completed (the file only appears complete).
+    await this.intoNewVolume(snapshotId, volumeId, sizeBytes, (manifest) =>
+      restoreManifest(manifest, this.registry.pathOf(volumeId), sizeBytes,
+        { store: this.chunkStore, concurrency: this.concurrency, signal: this.jobSignal(signal) }));
   }
 
   /**
@@ -395,19 +382,29 @@ export class LocalBlockEngine implements BlockEngine {
    * resolves at once if the volume exists (being filled or not).
    */
   async beginLazyRestore(snapshotId: string, volumeId: string, sizeBytes: number): Promise<void> {
+    // The manifest stays pinned until `<id>.lazy` (a copy of it, which garbage collection reads) is durable.
+    await this.intoNewVolume(snapshotId, volumeId, sizeBytes, (manifest) => this.lazy.begin(manifest, volumeId, sizeBytes));
+  }
+
+  /**
+   * The shared frame of both restores: under the volume's lock, unless the volume exists already (idempotent),
+   * with the snapshot's manifest pinned and its size checked, the volume's change map dropped (its next snapshot
+   * is full), `write` makes the volume.
+   */
+  private async intoNewVolume(snapshotId: string, volumeId: string, sizeBytes: number,
+    write: (manifest: Manifest) => Promise<unknown>): Promise<void> {
     this.assertOpen();
     assertSafeId('snapshot', snapshotId);
     assertSafeId('volume', volumeId);
     assertSize(sizeBytes);
     await this.volumeLocks.run(volumeId, async () => {
       if ((await this.volumeSize(volumeId)) !== undefined) return;
-      // Pinned until `<id>.lazy` (a copy of the manifest, which garbage collection reads) is durable.
       await this.withManifest(snapshotId, async (manifest) => {
         if (sizeBytes < manifest.sizeBytes) {
           throw new RangeError(`volume size ${sizeBytes} is smaller than snapshot ${snapshotId} (${manifest.sizeBytes})`);
         }
         await this.incremental.forget(volumeId);
-        await this.lazy.begin(manifest, volumeId, sizeBytes);
+        await write(manifest);
       });
     });
   }

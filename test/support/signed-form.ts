@@ -42,9 +42,18 @@ export interface SignedResponse {
   body: Body;
 }
 
-/** Sends one signed request and returns status and JSON body whatever the status. */
-export async function signedFormRequest(endpoint: string, creds: Credentials, action: string,
-  params: Readonly<Record<string, string>> = {}): Promise<SignedResponse> {
+export interface SignedFormParts {
+  method: 'POST';
+  /** `/?<common parameters and Signature>` */
+  path: string;
+  headers: Record<string, string>;
+  /** The business parameters, form-encoded. */
+  body: string;
+}
+
+/** One signed request (fresh nonce and timestamp), ready for fetch or for autocannon's request object. */
+export function signedFormParts(creds: Credentials, action: string,
+  params: Readonly<Record<string, string>> = {}): SignedFormParts {
   const common: Record<string, string> = {
     Action: action,
     Format: 'json',
@@ -56,15 +65,23 @@ export async function signedFormRequest(endpoint: string, creds: Credentials, ac
     AccessKeyId: creds.accessKeyId,
   };
   const Signature = signV1('POST', { ...common, ...params }, creds.accessKeySecret);
-  const res = await fetch(`http://${endpoint}/?${formEncode({ ...common, Signature })}`, {
+  return {
     method: 'POST',
+    path: `/?${formEncode({ ...common, Signature })}`,
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
       'x-acs-action': action,
       'x-acs-version': '2017-11-10',
     },
     body: formEncode(params),
-  });
+  };
+}
+
+/** Sends one signed request and returns status and JSON body whatever the status. */
+export async function signedFormRequest(endpoint: string, creds: Credentials, action: string,
+  params: Readonly<Record<string, string>> = {}): Promise<SignedResponse> {
+  const { method, path, headers, body } = signedFormParts(creds, action, params);
+  const res = await fetch(`http://${endpoint}${path}`, { method, headers, body });
   return { status: res.status, body: JSON.parse(await res.text()) as Body };
 }
 
