@@ -2,7 +2,7 @@
 export type { BlockDevice, ExportHandle, ExportResolver } from './block-device.js';
 export { EngineError, type BlockEngine, type ManifestInfo } from './engine.js';
 export {
-  LocalBlockEngine, DEFAULT_CHUNK_SIZE, MIN_CHUNK_SIZE, MAX_CHUNK_SIZE, DEFAULT_JOB_CONCURRENCY,
+  LocalBlockEngine, DEFAULT_CHUNK_SIZE, MIN_CHUNK_SIZE, MAX_CHUNK_SIZE, defaultJobConcurrency,
   type LocalBlockEngineOptions,
 } from './local-engine.js';
 export { type ChunkStore, sha256Hex, isAllZero, isDigest } from './chunks/chunk-store.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { ChunkStore } from './chunks/chunk-store.js';
+import type { ChunkStore, PutOptions } from './chunks/chunk-store.js';
 import { FsChunkStore } from './chunks/fs-chunk-store.js';
 import { LocalBlockEngine } from './local-engine.js';
 import { NbdServer } from './nbd/server.js';
@@ -43,8 +43,12 @@ class GatedStore implements ChunkStore {
     for (const w of this.waiting.splice(0)) w.reject(new Error('crashed'));
   }
 
-  put(digest: string, data: Buffer): Promise<boolean> {
-    return this.inner.put(digest, data);
+  put(digest: string, data: Buffer, options?: PutOptions): Promise<boolean> {
+    return this.inner.put(digest, data, options);
+  }
+
+  async sync(): Promise<void> {
+    await this.inner.sync?.();
   }
 
   has(digest: string): Promise<boolean> {

@@ -16,17 +16,17 @@
  * whose record is not durable yet syncs the log before proceeding.
  */
 import { EngineError } from '../engine.js';
-import { isAllZero, sha256Hex, type ChunkStore } from '../chunks/chunk-store.js';
+import { isAllZero, type ChunkStore } from '../chunks/chunk-store.js';
+import { syncHasher, type Hasher } from '../support/worker-pool.js';
 import { unlinkDurable } from '../support/durable-fs.js';
 import { KeyedMutex } from '../support/keyed-mutex.js';
 import type { ChangeSet, ChunkBitmap } from '../volume/dirty-map.js';
 import type { RangeReader, Volume, WriteGuard } from '../volume/volume.js';
 import { SessionFileCorrupt, SessionLog, type CaptureRecord, type SessionHeader } from './session-log.js';
 
-/** Hashes a chunk (maybe on a worker thread); resolves the digest and the bytes (possibly a new view). */
-export type Hasher = (data: Buffer) => Promise<{ digest: string; data: Buffer }>;
+const DEFER_SYNC = { deferSync: true } as const;
 
-export const syncHasher: Hasher = async (data) => ({ digest: sha256Hex(data), data });
+export { syncHasher, type Hasher };
 
 /**
  * The parent snapshot of an incremental session: a chunk outside `changed`
@@ -211,16 +211,18 @@ export class CbwSession implements WriteGuard {
     this.stats.bytesRead += length;
     if (isAllZero(read)) return { index, digest: null, stored: false };
     const { digest, data } = await this.hasher(read);
-    return { index, digest, stored: await this.store.put(digest, data) };
+    // The name's directory is synced before the log that records it (syncLog).
+    return { index, digest, stored: await this.store.put(digest, data, DEFER_SYNC) };
   }
 
   private async makeDurable(entry: Captured, durable: boolean): Promise<void> {
-    if (durable && !this.log.isDurable(entry.seq)) await this.log.sync();
+    if (durable && !this.log.isDurable(entry.seq)) await this.sync();
   }
 
-  /** Makes every record appended so far durable. */
-  sync(): Promise<void> {
-    return this.log.sync();
+  /** Makes every record appended so far durable: the chunks they name first, then the log. */
+  async sync(): Promise<void> {
+    await this.store.sync?.();
+    await this.log.sync();
   }
 
   /** The ordered digest list (null = zero chunk). Throws unless every chunk is captured. */
@@ -268,6 +270,6 @@ export class CbwSession implements WriteGuard {
   async saveChanges(): Promise<void> {
     if (!this.changes) return;
     await this.log.appendChanges(this.changes);
-    await this.log.sync();
+    await this.sync();
   }
 }

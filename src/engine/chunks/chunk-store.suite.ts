@@ -129,6 +129,18 @@ export function chunkStoreSuite(name: string, factory: () => Promise<ChunkStoreF
       assert.equal(await store.put(digest, data), false, 'put sees it as present');
     });
 
+    it('a deferSync put is readable, present and listed at once; sync() keeps it', async () => {
+      const chunks = ['g1', 'g2', 'g3'].map((l) => chunk(l));
+      for (const c of chunks) assert.equal(await store.put(c.digest, c.data, { deferSync: true }), true);
+      assert.equal(await store.put(chunks[0]!.digest, chunks[0]!.data, { deferSync: true }), false);
+      assert.deepEqual(await collect(store.list()), chunks.map((c) => c.digest).sort());
+      await store.sync?.();
+      for (const c of chunks) {
+        assert.equal(await store.has(c.digest), true);
+        assert.equal(sha256Hex((await store.get(c.digest))!), c.digest);
+      }
+    });
+
     it('rejects malformed digests', async () => {
       const { data } = chunk('f');
       for (const bad of ['', 'ABC', '../x', 'g'.repeat(64), 'A'.repeat(64), '0'.repeat(63)]) {

@@ -17,9 +17,20 @@ export interface PutResult {
   readonly storedBytes: number;
 }
 
+/**
+ * `deferSync`: the chunk's bytes are durable when the put resolves, but its
+ * name may only become durable at the next `sync()` (a store may batch the
+ * directory syncs). For jobs that make a reference to the chunk durable only
+ * after calling `sync()` (a session log, a manifest). A plain put (or `has`)
+ * that finds such a chunk makes it durable first.
+ */
+export interface PutOptions {
+  readonly deferSync?: boolean;
+}
+
 export interface ChunkStore {
   /** Stores `data` under `digest` durably. Resolves true if newly stored, false if it was already there. */
-  put(digest: string, data: Buffer): Promise<boolean>;
+  put(digest: string, data: Buffer, options?: PutOptions): Promise<boolean>;
   /** The stored bytes, or undefined if absent. */
   get(digest: string): Promise<Buffer | undefined>;
   has(digest: string): Promise<boolean>;
@@ -28,9 +39,11 @@ export interface ChunkStore {
   /** Every stored digest, in no particular order. */
   list(): AsyncIterable<string>;
   /** `put`, also telling the bytes it wrote (after compression). */
-  putSized?(digest: string, data: Buffer): Promise<PutResult>;
+  putSized?(digest: string, data: Buffer, options?: PutOptions): Promise<PutResult>;
   /** Stores a chunk file already made by codec.ts `encodeChunk` (e.g. on a worker thread) as it is. */
-  putEncoded?(digest: string, encoded: EncodedChunk): Promise<PutResult>;
+  putEncoded?(digest: string, encoded: EncodedChunk, options?: PutOptions): Promise<PutResult>;
+  /** Makes every chunk put with `deferSync` so far durable (absent: every put is durable at once). */
+  sync?(): Promise<void>;
   /** Bytes the chunk takes in storage (after compression), or undefined if absent. */
   storedSize?(digest: string): Promise<number | undefined>;
 }

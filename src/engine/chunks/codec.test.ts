@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import {
-  ChunkDecodeError, decodeChunk, encodeChunk, HEADER_BYTES, MAX_COMPRESSION_LEVEL, readHeader,
+  ChunkDecodeError, decodeChunk, encodeChunk, HEADER_BYTES, MAX_COMPRESSION_LEVEL, readHeader, SAMPLE_FROM_BYTES,
+  worthCompressing,
 } from './codec.js';
 
 const text = Buffer.from('the quick brown fox jumps over the lazy dog; '.repeat(30000).slice(0, 1024 * 1024));
@@ -33,6 +34,25 @@ describe('chunk codec', () => {
       assert.deepEqual(readHeader(encoded.file), { codec: 'raw', rawLength: raw.length });
       assert.ok(decodeChunk(encoded.file).equals(raw));
     }
+  });
+
+  it('samples large chunks: random or mostly random ones are not compressed whole, anything compressible is', () => {
+    const size = 1024 * 1024;
+    const random = randomBytes(size);
+    assert.equal(worthCompressing(random, 1), false);
+    assert.equal(encodeChunk(random, 1).codec, 'raw');
+    const zeros = Buffer.alloc(size);
+    assert.equal(worthCompressing(zeros, 1), true);
+    // Half random, half text: every sample slice sees some of each, the chunk is compressed (and saves).
+    const mixed = Buffer.concat([randomBytes(size / 2), Buffer.from('edgesnap '.repeat(size / 2 / 9 + 1)).subarray(0, size / 2)]);
+    for (let i = 0; i < size; i += 64 * 1024) mixed.copy(mixed, i + 32 * 1024, size - 32 * 1024, size);
+    assert.equal(worthCompressing(mixed, 1), true);
+    const encoded = encodeChunk(mixed, 1);
+    assert.equal(encoded.codec, 'zstd');
+    assert.ok(encoded.file.length < size * 0.8);
+    assert.ok(decodeChunk(encoded.file).equals(mixed));
+    // Below the sampling size the whole chunk is always tried.
+    assert.equal(worthCompressing(random.subarray(0, SAMPLE_FROM_BYTES - 1), 1), true);
   });
 
   it('the file is independent of the caller buffer', () => {

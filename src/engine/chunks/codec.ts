@@ -9,7 +9,11 @@
  *   16 4  first 4 bytes of the SHA-256 of bytes 0..15
  *
  * A chunk is compressed only when the frame is smaller than the raw bytes (as
- * PBS does); otherwise the payload is the raw bytes. A file without the magic
+ * PBS does); otherwise the payload is the raw bytes. A chunk of 256 KiB or more
+ * is first tried on a 64 KiB sample (four slices spread over it, as btrfs's
+ * compression heuristic samples): when the sample saves nothing the chunk is
+ * kept raw without compressing it whole (random or already compressed data
+ * then costs 1/16 of a full attempt). A file without the magic
  * is a headerless raw chunk written before compression existed, read as is.
  * Such an old file that happens to begin with a valid header (odds 2^-96)
  * decodes to the wrong bytes, which the reader's SHA-256 check reports as
@@ -84,11 +88,32 @@ function compressor(level: number): zstd.CCtx {
   return cctx;
 }
 
+/** Chunks from this size on are sampled before a full compression attempt. */
+export const SAMPLE_FROM_BYTES = 256 * 1024;
+const SAMPLE_SLICES = 4;
+const SAMPLE_SLICE_BYTES = 16 * 1024;
+/** A sample must shrink below this share of its size for the whole chunk to be tried. */
+const SAMPLE_WORTH = 0.97;
+const sample = Buffer.alloc(SAMPLE_SLICES * SAMPLE_SLICE_BYTES);
+let sampleOut = Buffer.alloc(0);
+
+/** Whether compressing `raw` at `level` may save space, judged on a sample (true below SAMPLE_FROM_BYTES). */
+export function worthCompressing(raw: Buffer, level: number): boolean {
+  if (raw.length < SAMPLE_FROM_BYTES) return true;
+  for (let i = 0; i < SAMPLE_SLICES; i++) {
+    const from = Math.floor((i * (raw.length - SAMPLE_SLICE_BYTES)) / (SAMPLE_SLICES - 1));
+    raw.copy(sample, i * SAMPLE_SLICE_BYTES, from, from + SAMPLE_SLICE_BYTES);
+  }
+  const bound = zstd.compressBound(sample.length);
+  if (sampleOut.length < bound) sampleOut = Buffer.allocUnsafe(bound);
+  return compressor(level).compress2(sampleOut, sample) < sample.length * SAMPLE_WORTH;
+}
+
 /** The chunk file for `raw` at `level`: a zstd payload if that is smaller than the raw bytes, else raw. */
 export function encodeChunk(raw: Buffer, level: number = DEFAULT_COMPRESSION_LEVEL): EncodedChunk {
   assertCompressionLevel(level);
   if (raw.length > MAX_DECODED_CHUNK) throw new RangeError(`chunk of ${raw.length} bytes is too large`);
-  if (level > 0 && raw.length > 0) {
+  if (level > 0 && raw.length > 0 && worthCompressing(raw, level)) {
     const bound = HEADER_BYTES + zstd.compressBound(raw.length);
     if (scratch.length < bound) scratch = Buffer.allocUnsafe(bound);
     const size = compressor(level).compress2(scratch.subarray(HEADER_BYTES), raw);

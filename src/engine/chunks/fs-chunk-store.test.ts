@@ -35,6 +35,29 @@ describe('FsChunkStore on disk', () => {
     }
   });
 
+  it('defers directory syncs to sync(); a plain put or has of a deferred chunk syncs its directory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'edgesnap-chunks-'));
+    try {
+      const store = await FsChunkStore.open(dir);
+      const chunks = ['a', 'b', 'c'].map((label) => Buffer.from(`deferred ${label}`));
+      const digests = chunks.map((data) => sha256Hex(data));
+      const prefixes = new Set(digests.map((d) => d.slice(0, 2)));
+      for (const [i, data] of chunks.entries()) await store.put(digests[i]!, data, { deferSync: true });
+      assert.equal(store.unsyncedDirectories, prefixes.size);
+      assert.equal(await store.put(digests[0]!, chunks[0]!), false, 'present');
+      assert.equal(await store.has(digests[1]!), true);
+      const left = new Set([digests[2]!.slice(0, 2)]);
+      if (left.has(digests[0]!.slice(0, 2)) || left.has(digests[1]!.slice(0, 2))) left.clear();
+      assert.equal(store.unsyncedDirectories, left.size, 'the plain put and has synced their directories');
+      await store.sync();
+      assert.equal(store.unsyncedDirectories, 0);
+      await store.put(sha256Hex('plain'), Buffer.from('plain'));
+      assert.equal(store.unsyncedDirectories, 0, 'a plain put syncs at once');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a failed put leaves neither the chunk nor a temp file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'edgesnap-chunks-'));
     try {

@@ -6,7 +6,11 @@
  * (and made durable: fsync of `<dir>`) before the first chunk is written into it.
  *
  * put = encode → temp file in the prefix directory → write → fsync → rename →
- * fsync the directory. A chunk already present is not rewritten (nor
+ * fsync the directory. With `deferSync` the directory fsync waits for `sync()`,
+ * which fsyncs each prefix directory with new names once (a snapshot job's
+ * thousands of chunks cost one directory fsync per prefix, not one each); a
+ * plain put or `has` that finds a chunk whose directory is not synced yet syncs
+ * it first. A chunk already present is not rewritten (nor
  * re-encoded). Concurrent puts and deletes of one digest in this process are
  * serialised, so exactly one put reports "newly stored". Temp files are named
  * `.tmp-…`, never listed, and removed when a put fails.
@@ -14,9 +18,9 @@
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../engine.js';
-import { fsyncDir, isNotFound, unlinkDurable, writeFileDurable } from '../support/durable-fs.js';
+import { fsyncDir, isNotFound, unlinkDurable, writeFileSynced } from '../support/durable-fs.js';
 import { KeyedMutex } from '../support/keyed-mutex.js';
-import { assertDigest, isDigest, type ChunkStore, type PutResult } from './chunk-store.js';
+import { assertDigest, isDigest, type ChunkStore, type PutOptions, type PutResult } from './chunk-store.js';
 import {
   assertCompressionLevel, ChunkDecodeError, decodeChunk, DEFAULT_COMPRESSION_LEVEL, encodeChunk, type EncodedChunk,
 } from './codec.js';
@@ -32,6 +36,8 @@ export interface FsChunkStoreOptions {
 export class FsChunkStore implements ChunkStore {
   private readonly locks = new KeyedMutex<string>();
   private readonly prefixes = new Map<string, Promise<void>>();
+  /** Prefix directories holding names not made durable yet (deferred puts). */
+  private readonly unsyncedPrefixes = new Set<string>();
 
   private constructor(readonly dir: string, readonly compressionLevel: number) {}
 
@@ -49,27 +55,55 @@ export class FsChunkStore implements ChunkStore {
     return join(this.dir, digest.slice(0, 2), digest);
   }
 
-  async put(digest: string, data: Buffer): Promise<boolean> {
-    return (await this.putSized(digest, data)).stored;
+  async put(digest: string, data: Buffer, options?: PutOptions): Promise<boolean> {
+    return (await this.putSized(digest, data, options)).stored;
   }
 
-  putSized(digest: string, data: Buffer): Promise<PutResult> {
+  putSized(digest: string, data: Buffer, options?: PutOptions): Promise<PutResult> {
     const path = this.pathOf(digest);
     // Encoded under the lock, after the presence check: a dedup hit costs no compression.
-    return this.locks.run(digest, () => this.write(digest, path, () => encodeChunk(data, this.compressionLevel)));
+    return this.locks.run(digest, () => this.write(digest, path, () => encodeChunk(data, this.compressionLevel), options));
   }
 
-  putEncoded(digest: string, encoded: EncodedChunk): Promise<PutResult> {
+  putEncoded(digest: string, encoded: EncodedChunk, options?: PutOptions): Promise<PutResult> {
     const path = this.pathOf(digest);
-    return this.locks.run(digest, () => this.write(digest, path, () => encoded));
+    return this.locks.run(digest, () => this.write(digest, path, () => encoded, options));
   }
 
-  private async write(digest: string, path: string, encode: () => EncodedChunk): Promise<PutResult> {
-    if ((await sizeOf(path)) !== undefined) return PRESENT;
+  private async write(digest: string, path: string, encode: () => EncodedChunk, options: PutOptions | undefined):
+    Promise<PutResult> {
+    const prefix = digest.slice(0, 2);
+    const defer = options?.deferSync === true;
+    if ((await sizeOf(path)) !== undefined) {
+      if (!defer) await this.syncPrefix(prefix);
+      return PRESENT;
+    }
     const { file } = encode();
-    await this.ensurePrefix(digest.slice(0, 2));
-    await writeFileDurable(path, file);
+    await this.ensurePrefix(prefix);
+    await writeFileSynced(path, file);
+    if (defer) this.unsyncedPrefixes.add(prefix);
+    else await fsyncDir(join(this.dir, prefix));
     return { stored: true, storedBytes: file.length };
+  }
+
+  async sync(): Promise<void> {
+    await Promise.all([...this.unsyncedPrefixes].map((prefix) => this.syncPrefix(prefix)));
+  }
+
+  /** Prefix directories whose new names wait for `sync()`. */
+  get unsyncedDirectories(): number {
+    return this.unsyncedPrefixes.size;
+  }
+
+  /** fsyncs a prefix directory if it holds names not durable yet. */
+  private async syncPrefix(prefix: string): Promise<void> {
+    if (!this.unsyncedPrefixes.delete(prefix)) return;
+    try {
+      await fsyncDir(join(this.dir, prefix));
+    } catch (err) {
+      this.unsyncedPrefixes.add(prefix);
+      throw err;
+    }
   }
 
   /** Creates the prefix directory durably, once per process. */
@@ -108,7 +142,9 @@ export class FsChunkStore implements ChunkStore {
   }
 
   async has(digest: string): Promise<boolean> {
-    return (await sizeOf(this.pathOf(digest))) !== undefined;
+    const present = (await sizeOf(this.pathOf(digest))) !== undefined;
+    if (present) await this.syncPrefix(digest.slice(0, 2));
+    return present;
   }
 
   async storedSize(digest: string): Promise<number | undefined> {

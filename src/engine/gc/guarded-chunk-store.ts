@@ -4,31 +4,35 @@
  * never deletes a chunk a writer has just stored or found present. Reads and
  * listing pass straight through.
  */
-import type { ChunkStore, PutResult } from '../chunks/chunk-store.js';
+import type { ChunkStore, PutOptions, PutResult } from '../chunks/chunk-store.js';
 import { decodeChunk, type EncodedChunk } from '../chunks/codec.js';
 import type { ChunkGuard } from './chunk-guard.js';
 
 export class GuardedChunkStore implements ChunkStore {
   constructor(readonly inner: ChunkStore, private readonly guard: ChunkGuard) {}
 
-  put(digest: string, data: Buffer): Promise<boolean> {
-    return this.guard.use(digest, () => this.inner.put(digest, data));
+  put(digest: string, data: Buffer, options?: PutOptions): Promise<boolean> {
+    return this.guard.use(digest, () => this.inner.put(digest, data, options));
   }
 
-  putSized(digest: string, data: Buffer): Promise<PutResult> {
+  putSized(digest: string, data: Buffer, options?: PutOptions): Promise<PutResult> {
     return this.guard.use(digest, async () => {
-      if (this.inner.putSized) return this.inner.putSized(digest, data);
-      const stored = await this.inner.put(digest, data);
+      if (this.inner.putSized) return this.inner.putSized(digest, data, options);
+      const stored = await this.inner.put(digest, data, options);
       return { stored, storedBytes: stored ? data.length : 0 };
     });
   }
 
-  putEncoded(digest: string, encoded: EncodedChunk): Promise<PutResult> {
+  putEncoded(digest: string, encoded: EncodedChunk, options?: PutOptions): Promise<PutResult> {
     return this.guard.use(digest, async () => {
-      if (this.inner.putEncoded) return this.inner.putEncoded(digest, encoded);
-      const stored = await this.inner.put(digest, decodeChunk(encoded.file));
+      if (this.inner.putEncoded) return this.inner.putEncoded(digest, encoded, options);
+      const stored = await this.inner.put(digest, decodeChunk(encoded.file), options);
       return { stored, storedBytes: stored ? encoded.rawLength : 0 };
     });
+  }
+
+  async sync(): Promise<void> {
+    await this.inner.sync?.();
   }
 
   has(digest: string): Promise<boolean> {

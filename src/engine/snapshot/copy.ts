@@ -2,7 +2,7 @@
  * Copies a finished snapshot into another engine's (region's) chunk store and
  * manifests: every distinct data chunk the target store lacks is read from the
  * source store, verified against its SHA-256 (ChunkMissing / ChunkCorrupt, as
- * restore does) and put durably; only then is the manifest written (atomic,
+ * restore does) and put (names synced once at the end); only then is the manifest written (atomic,
  * fsync'ed) under the new id. A crash or abort half-way leaves some chunks and
  * no manifest, so a re-run skips what is there and finishes. Chunks in flight
  * are bounded by `concurrency`.
@@ -10,6 +10,7 @@
 import { EngineError, type SnapshotCopyResult } from '../engine.js';
 import type { ChunkStore } from '../chunks/chunk-store.js';
 import { forEachLimit } from '../support/pool.js';
+import type { Hasher } from '../support/worker-pool.js';
 import { buildManifest, type Manifest, type ManifestStore } from './manifest.js';
 import { fetchVerified } from './restore.js';
 
@@ -35,6 +36,8 @@ export interface SnapshotCopyTarget {
 export interface CopyOptions {
   readonly concurrency: number;
   readonly signal?: AbortSignal;
+  /** Verifies chunks (the engine's worker pool; default: on the main thread). */
+  readonly hasher?: Hasher;
 }
 
 const NOTHING: CopyStats = { chunksCopied: 0, bytesCopied: 0, chunksPresent: 0 };
@@ -47,6 +50,7 @@ export async function copySnapshotInto(source: SnapshotCopySource, target: Snaps
   if (!manifest) throw new EngineError('ManifestNotFound', `snapshot ${source.label} has no finished manifest`);
   const stats = await copyMissingChunks(manifest, source.store, target.store, options);
   options.signal?.throwIfAborted();
+  await target.store.sync?.(); // the chunks' names before the manifest naming them
   // Same geometry, chunk list, source volume, capture time and stored bytes; only the id changes.
   const { volumeId, sizeBytes, chunkSize, createdAt, storedBytes, chunks } = manifest;
   await target.manifests.write(buildManifest({
@@ -67,9 +71,9 @@ export async function copyMissingChunks(manifest: Manifest, from: ChunkStore, to
       return;
     }
     const length = Math.min(manifest.chunkSize, manifest.sizeBytes - index * manifest.chunkSize);
-    const data = await fetchVerified(from, digest, length, manifest.snapshotId, index);
+    const data = await fetchVerified(from, digest, length, manifest.snapshotId, index, options.hasher);
     // false: a concurrent writer (a snapshot job of the target region) stored it meanwhile.
-    if (await to.put(digest, data)) {
+    if (await to.put(digest, data, { deferSync: true })) {
       chunksCopied++;
       bytesCopied += data.length;
     } else {

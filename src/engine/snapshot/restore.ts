@@ -8,9 +8,10 @@
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { EngineError } from '../engine.js';
-import { sha256Hex, type ChunkStore } from '../chunks/chunk-store.js';
+import type { ChunkStore } from '../chunks/chunk-store.js';
 import { fsyncDir, writeFully } from '../support/durable-fs.js';
 import { forEachLimit } from '../support/pool.js';
+import { syncHasher, type Hasher } from '../support/worker-pool.js';
 import type { Manifest } from './manifest.js';
 import { AllocationMap, allocationPathOf } from '../volume/allocation-map.js';
 
@@ -19,6 +20,8 @@ export interface RestoreOptions {
   /** Chunks fetched and written in parallel. */
   readonly concurrency: number;
   readonly signal?: AbortSignal;
+  /** Verifies chunks (the engine's worker pool; default: on the main thread). */
+  readonly hasher?: Hasher;
 }
 
 export async function restoreManifest(
@@ -36,7 +39,8 @@ export async function restoreManifest(
     await forEachLimit(indexes, options.concurrency, async (index) => {
       const offset = index * manifest.chunkSize;
       const length = Math.min(manifest.chunkSize, manifest.sizeBytes - offset);
-      const data = await fetchVerified(options.store, manifest.chunks[index]!, length, manifest.snapshotId, index);
+      const data = await fetchVerified(options.store, manifest.chunks[index]!, length, manifest.snapshotId, index,
+        options.hasher);
       await writeFully(file, data, offset);
     }, options.signal);
     await fh.sync();
@@ -54,12 +58,13 @@ export async function restoreManifest(
   await fsyncDir(dirname(target));
 }
 
-export async function fetchVerified(store: ChunkStore, digest: string, length: number, snapshotId: string, index: number):
-  Promise<Buffer> {
+/** Chunk `index` of a snapshot from `store`, checked against its length and digest (ChunkMissing / ChunkCorrupt). */
+export async function fetchVerified(store: ChunkStore, digest: string, length: number, snapshotId: string, index: number,
+  hasher: Hasher = syncHasher): Promise<Buffer> {
   const data = await store.get(digest);
   const where = `chunk ${index} (${digest}) of snapshot ${snapshotId}`;
   if (data === undefined) throw new EngineError('ChunkMissing', `${where} is missing from the chunk store`);
-  if (data.length !== length || sha256Hex(data) !== digest) {
+  if (data.length !== length || (await hasher(data)).digest !== digest) {
     throw new EngineError('ChunkCorrupt', `${where} does not match its digest`);
   }
   return data;

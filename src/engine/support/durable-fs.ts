@@ -43,6 +43,16 @@ export async function writeFully(fh: FileHandle, data: Buffer, position: number 
  * rename → fsync the target's directory. The temp file is removed on failure.
  */
 export async function writeFileDurable(target: string, data: Buffer, tempDir = dirname(target)): Promise<void> {
+  await writeFileSynced(target, data, tempDir);
+  await fsyncDir(dirname(target));
+}
+
+/**
+ * `writeFileDurable` without the final directory fsync: the bytes are durable
+ * and `target` only ever appears complete, but the new name itself becomes
+ * durable only when the caller fsyncs the directory (callers that batch it).
+ */
+export async function writeFileSynced(target: string, data: Buffer, tempDir = dirname(target)): Promise<void> {
   const temp = join(tempDir, tempName(basename(target)));
   try {
     const fh = await open(temp, 'w', 0o644);
@@ -57,7 +67,6 @@ export async function writeFileDurable(target: string, data: Buffer, tempDir = d
     await rm(temp, { force: true });
     throw err;
   }
-  await fsyncDir(dirname(target));
 }
 
 /** Removes `path` durably. Resolves false if it did not exist. */

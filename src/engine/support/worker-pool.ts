@@ -10,6 +10,12 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { sha256Hex } from '../chunks/chunk-store.js';
 
+/** Hashes a chunk (maybe on a worker thread); resolves the digest and the bytes (possibly a new view). */
+export type Hasher = (data: Buffer) => Promise<{ digest: string; data: Buffer }>;
+
+/** Hashes on the calling thread. */
+export const syncHasher: Hasher = async (data) => ({ digest: sha256Hex(data), data });
+
 interface Pending {
   readonly resolve: (result: { digest: string; data: Buffer }) => void;
   readonly reject: (err: unknown) => void;

@@ -7,7 +7,7 @@ import { createCipheriv, createHash, type Cipher } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChunkStore } from '../chunks/chunk-store.js';
+import type { ChunkStore, PutOptions } from '../chunks/chunk-store.js';
 import type { ExportResolver } from '../block-device.js';
 
 export interface TempDir {
@@ -72,10 +72,14 @@ export class HookedChunkStore implements ChunkStore {
 
   constructor(readonly inner: ChunkStore) {}
 
-  async put(digest: string, data: Buffer): Promise<boolean> {
+  async put(digest: string, data: Buffer, options?: PutOptions): Promise<boolean> {
     const n = ++this.puts;
     await this.beforePut?.(digest, n);
-    return this.inner.put(digest, data);
+    return this.inner.put(digest, data, options);
+  }
+
+  async sync(): Promise<void> {
+    await this.inner.sync?.();
   }
 
   get(digest: string): Promise<Buffer | undefined> {
