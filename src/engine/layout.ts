@@ -6,7 +6,7 @@
  *   volumes/<id>.alloc            which chunks of <id> were ever written (see volume/allocation-map.ts)
  *   chunks/<2 hex>/<digest>       the filesystem chunk store
  *   manifests/<snapshotId>.json   finished snapshots (taken here, or copied in: snapshot/copy.ts)
- *   sessions/<snapshotId>.session open copy-before-write sessions
+ *   sessions/<snapshotId>.session open copy-before-write sessions (and .stage: chunks parked for guest writes)
  *   tmp/                          temp files for atomic creation (emptied at start)
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';

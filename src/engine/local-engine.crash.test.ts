@@ -4,9 +4,10 @@
  * point-in-time image, and a snapshot job interrupted half-way resumes.
  */
 import assert from 'node:assert/strict';
-import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { STAGE_SLOT_HEADER } from './cbw/stage-file.js';
 import type { LocalBlockEngine } from './local-engine.js';
 import { openHooked } from './testing/engine-fixture.js';
 import { Prng, readVolume, sha256, tempDir, writeVolume, type TempDir } from './testing/fixtures.js';
@@ -45,8 +46,9 @@ describe('LocalBlockEngine: crash and resume', () => {
     const begin = sha256(model);
     await first.engine.beginSnapshot('d-1', 's-1');
     for (const offset of [0, CHUNK + 10, 3 * CHUNK - 100]) await write(first.engine, model, offset, prng.bytes(300));
-    const putsBeforeCrash = first.store.puts;
-    assert.equal(putsBeforeCrash, 4, 'four chunks preserved (one write straddles two chunks)');
+    const stage = join(dir.path, 'sessions', 's-1.stage');
+    assert.equal(first.store.puts, 0, 'guest captures park chunks, they do not store them');
+    assert.equal((await stat(stage)).size, 4 * (STAGE_SLOT_HEADER + CHUNK), 'four chunks parked (one write straddles two)');
 
     // Crash: the first engine is simply abandoned; a new one opens the same directory.
     const second = await openHooked(dir.path, CHUNK);
@@ -56,7 +58,9 @@ describe('LocalBlockEngine: crash and resume', () => {
       await write(second.engine, model, offset, prng.bytes(2 * CHUNK > SIZE - offset ? SIZE - offset : 2 * CHUNK));
     }
     await write(second.engine, model, 0, prng.bytes(50)); // chunk 0 was already preserved
-    assert.ok(second.store.puts >= 5, 'the new engine preserved the chunks it was about to overwrite');
+    assert.equal(second.store.puts, 0);
+    assert.equal(Math.ceil((await stat(stage)).size / (STAGE_SLOT_HEADER + CHUNK)), 10,
+      'the new engine parked the six chunks it was about to overwrite after the four reloaded ones');
 
     const info = await second.engine.runSnapshot('s-1');
     assert.equal(info.sizeBytes, SIZE);
@@ -135,5 +139,14 @@ describe('LocalBlockEngine: crash and resume', () => {
     assert.deepEqual(await second.engine.listSessions(), []);
     await second.engine.restoreVolume('s-4', 'd-restored', SIZE);
     assert.equal(sha256(await readVolume(second.engine.exports(), 'd-restored')), sha256(model));
+  });
+
+  it('a stage file whose session is gone (finished before the crash removed it) is removed at start', async () => {
+    const first = await openHooked(dir.path, CHUNK);
+    engines.push(first.engine);
+    await writeFile(join(dir.path, 'sessions', 's-gone.stage'), Buffer.alloc(100, 1));
+    const second = await openHooked(dir.path, CHUNK);
+    engines.push(second.engine);
+    assert.deepEqual(await readdir(join(dir.path, 'sessions')), []);
   });
 });

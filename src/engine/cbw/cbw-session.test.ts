@@ -8,7 +8,7 @@ import { MemoryChunkStore } from '../chunks/memory-chunk-store.js';
 import { sha256Hex } from '../chunks/chunk-store.js';
 import { HookedChunkStore, Prng, tempDir, type TempDir } from '../testing/fixtures.js';
 import { Volume } from '../volume/volume.js';
-import { CbwSession } from './cbw-session.js';
+import { CbwSession, syncHasher, type Hasher } from './cbw-session.js';
 
 const CHUNK = 64 * 1024;
 const SIZE = 8 * CHUNK;
@@ -26,6 +26,14 @@ describe('CbwSession', () => {
   let store: HookedChunkStore;
   let session: CbwSession;
   let image: Buffer;
+  /** Runs before each hash (captures by the job and by guest writes both hash): holds captures at a gate. */
+  let beforeHash: ((data: Buffer) => Promise<void>) | undefined;
+  let hashes: number;
+  const hasher: Hasher = async (data) => {
+    hashes++;
+    await beforeHash?.(data);
+    return syncHasher(data);
+  };
 
   beforeEach(async () => {
     dir = await tempDir();
@@ -36,8 +44,10 @@ describe('CbwSession', () => {
     await fh.close();
     volume = await Volume.open('v', path);
     store = new HookedChunkStore(new MemoryChunkStore());
+    beforeHash = undefined;
+    hashes = 0;
     const header = { snapshotId: 's', volumeId: 'v', sizeBytes: SIZE, chunkSize: CHUNK, createdAt: 0 };
-    session = await CbwSession.create(join(dir.path, 's.session'), header, store, dir.path);
+    session = await CbwSession.create(join(dir.path, 's.session'), header, store, dir.path, hasher);
     await session.attachTo(volume);
   });
   afterEach(async () => {
@@ -48,41 +58,54 @@ describe('CbwSession', () => {
 
   const oldDigest = (i: number): string => sha256Hex(image.subarray(i * CHUNK, (i + 1) * CHUNK));
 
+  /** Captures what is left as the snapshot job does, parked chunks included. */
+  async function finish(): Promise<void> {
+    for (const i of session.uncaptured()) await session.capture(volume, i, false);
+    await session.storeStaged(2);
+    await session.sync();
+  }
+
   it('the job does not re-capture a chunk a guest write is capturing (it waits for the lock)', async () => {
     const held = gate();
-    store.beforePut = () => held.promise;
+    beforeHash = () => held.promise;
     const guestWrite = volume.write(2 * CHUNK + 5, Buffer.alloc(10, 0xee), false);
     await systemClock.sleep(1);
     const jobCapture = session.capture(volume, 2, false);
     await systemClock.sleep(1);
     held.open();
     await Promise.all([guestWrite, jobCapture]);
-    assert.equal(store.puts, 1);
+    assert.equal(hashes, 1, 'chunk 2 was read and hashed once');
+    assert.equal(store.puts, 0, 'the guest capture parked it in the stage file');
+    assert.equal(session.stagedPending, 1);
     assert.deepEqual(session.uncaptured(), [0, 1, 3, 4, 5, 6, 7]);
-    for (const i of session.uncaptured()) await session.capture(volume, i, false);
+    assert.throws(() => session.digests(), /staged/, 'no manifest while a parked chunk is not stored');
+    await finish();
+    assert.equal(store.puts, 8);
+    assert.equal(session.stagedPending, 0);
     assert.deepEqual(session.digests(), Array.from({ length: 8 }, (_, i) => oldDigest(i)));
+    assert.equal(session.storedBytes(), SIZE);
   });
 
-  it('a guest write waits for the job capture of its chunk and then does not capture again', async () => {
+  it('a guest write to a chunk the job is storing parks the job\'s read and does not wait for the store', async () => {
     const held = gate();
     store.beforePut = () => held.promise;
     const jobCapture = session.capture(volume, 3, false);
-    await systemClock.sleep(1);
-    let written = false;
-    const guestWrite = volume.write(3 * CHUNK, Buffer.alloc(CHUNK, 1), true).then(() => (written = true));
-    await systemClock.sleep(20);
-    assert.equal(written, false, 'the write is held while its chunk is being captured');
-    held.open();
-    await Promise.all([jobCapture, guestWrite]);
-    assert.equal(store.puts, 1);
+    await systemClock.sleep(5); // the job has read and hashed chunk 3; its put is held
+    await volume.write(3 * CHUNK, Buffer.alloc(CHUNK, 1), true);
+    assert.equal(hashes, 1, 'the guest parked the bytes the job had read');
+    assert.equal(session.stagedPending, 1);
     assert.deepEqual((await volume.read(3 * CHUNK, CHUNK)), Buffer.alloc(CHUNK, 1));
-    for (const i of session.uncaptured()) await session.capture(volume, i, false);
+    held.open();
+    await jobCapture;
+    assert.equal(session.stagedPending, 0, 'the job recorded the chunk: the parked copy is not stored again');
+    await finish();
+    assert.equal(store.puts, 8);
     assert.equal(session.digests()[3], oldDigest(3));
   });
 
   it('different chunks are captured concurrently; a write straddling chunks captures both', async () => {
     const held = gate();
-    store.beforePut = (digest) => (digest === oldDigest(0) ? held.promise : Promise.resolve());
+    beforeHash = (data) => (sha256Hex(data) === oldDigest(0) ? held.promise : Promise.resolve());
     let blockedDone = false;
     const blocked = volume.write(10, Buffer.alloc(5, 9), false).then(() => (blockedDone = true));
     await volume.write(2 * CHUNK - 3, Buffer.alloc(6, 7), false); // chunks 1 and 2
@@ -91,7 +114,8 @@ describe('CbwSession', () => {
     held.open();
     await blocked;
     assert.deepEqual(session.uncaptured(), [3, 4, 6, 7]);
-    for (const i of session.uncaptured()) await session.capture(volume, i, false);
+    assert.equal(session.stagedTotal, 4, 'chunks 0, 1, 2 and 5 parked');
+    await finish();
     assert.deepEqual(session.digests(), Array.from({ length: 8 }, (_, i) => oldDigest(i)));
     assert.equal(session.storedBytes(), SIZE);
   });

@@ -10,10 +10,12 @@
  * way. A per-chunk lock keeps a guest capture and the job's capture of one
  * chunk from interleaving; different chunks proceed concurrently.
  *
- * Durability order for a guest write: read old bytes → chunk store put
- * (durable) → append record → fdatasync the log → release → apply the write.
- * The job's records are synced lazily (group commit); a guest write to a chunk
- * whose record is not durable yet syncs the log before proceeding.
+ * Durability order for a guest write: read old bytes → hash → park them in
+ * the session's stage file → grouped fdatasync of it → release → apply the
+ * write; the job stores parked chunks later (`storeStaged`) and records them.
+ * The job's own captures are stored (names synced lazily) and recorded in the
+ * log, synced by group commit; a guest write to a chunk whose record is not
+ * durable yet syncs the store and the log before proceeding.
  */
 import { EngineError } from '../engine.js';
 import { isAllZero, type ChunkStore } from '../chunks/chunk-store.js';
@@ -23,6 +25,8 @@ import { KeyedMutex } from '../support/keyed-mutex.js';
 import type { ChangeSet, ChunkBitmap } from '../volume/dirty-map.js';
 import type { RangeReader, Volume, WriteGuard } from '../volume/volume.js';
 import { SessionFileCorrupt, SessionLog, type CaptureRecord, type SessionHeader } from './session-log.js';
+import { StagedCaptures, stagePathOf } from './staged-captures.js';
+import { forEachLimit } from '../support/pool.js';
 
 const DEFER_SYNC = { deferSync: true } as const;
 
@@ -49,12 +53,21 @@ export interface CaptureStats {
 
 interface Captured {
   readonly record: CaptureRecord;
+  /** The record's number in the log; 0 for a chunk parked in the stage file (durable there). */
   readonly seq: number;
+}
+
+/** A chunk read for capture: its digest and bytes. */
+interface ReadChunk {
+  readonly digest: string;
+  readonly data: Buffer;
 }
 
 export class CbwSession implements WriteGuard {
   private readonly captured = new Map<number, Captured>();
   private readonly locks = new KeyedMutex<number>();
+  /** The job's captures in flight: their read (old bytes and digest), for guest writes to park (parkJobRead). */
+  private readonly jobReads = new Map<number, Promise<CaptureRecord | ReadChunk>>();
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly volumes = new Set<Volume>();
   private drained: Promise<void> = Promise.resolve();
@@ -69,22 +82,33 @@ export class CbwSession implements WriteGuard {
     private readonly log: SessionLog,
     private readonly store: ChunkStore,
     private readonly hasher: Hasher,
+    private readonly staging: StagedCaptures,
   ) {}
 
   /** Creates the session file durably; the session captures nothing until attached. */
   static async create(path: string, header: SessionHeader, store: ChunkStore, tempDir: string,
     hasher: Hasher = syncHasher): Promise<CbwSession> {
-    return new CbwSession(header, await SessionLog.create(path, header, tempDir), store, hasher);
+    const staging = new StagedCaptures(stagePathOf(path), header.chunkSize);
+    return new CbwSession(header, await SessionLog.create(path, header, tempDir), store, hasher, staging);
   }
 
   /** Reloads a session after a restart, with every chunk it had captured. */
   static async load(path: string, store: ChunkStore, hasher: Hasher = syncHasher): Promise<CbwSession> {
     const { log, header, records, changes } = await SessionLog.load(path);
-    const session = new CbwSession(header, log, store, hasher);
+    const recorded = new Set(records.map((r) => r.index));
+    let staging: StagedCaptures;
+    try {
+      staging = await StagedCaptures.load(stagePathOf(path), header.chunkSize, hasher, (index) => recorded.has(index));
+    } catch (err) {
+      await log.close();
+      throw err;
+    }
+    const session = new CbwSession(header, log, store, hasher, staging);
     session.changes = changes;
-    for (const record of records) {
+    const parked = staging.pendingChunks().map(({ index, digest }) => ({ index, digest, stored: false }));
+    for (const record of [...records, ...parked]) {
       if (record.index >= session.chunkCount) {
-        await log.close();
+        await session.end();
         throw new SessionFileCorrupt(path, `chunk index ${record.index} out of range`);
       }
       if (!session.captured.has(record.index)) session.captured.set(record.index, { record, seq: 0 }); // synced by load
@@ -184,20 +208,64 @@ export class CbwSession implements WriteGuard {
   private async captureLocked(volume: RangeReader, index: number, durable: boolean): Promise<void> {
     const known = this.captured.get(index);
     if (known) return this.makeDurable(known, durable);
+    const jobRead = durable ? this.jobReads.get(index) : undefined;
+    if (jobRead && (await this.parkJobRead(index, jobRead))) return;
     await this.locks.run(index, async () => {
       await this.drained;
       const again = this.captured.get(index);
       if (again) return this.makeDurable(again, durable);
       if (this.ended) return;
-      const record = await this.readRecord(volume, index);
-      const entry = { record, seq: await this.log.append(record) };
-      this.captured.set(index, entry);
-      await this.makeDurable(entry, durable);
+      if (durable) return this.captureForGuest(volume, index);
+      const reading = this.readChunk(volume, index);
+      this.jobReads.set(index, reading);
+      try {
+        const found = await reading;
+        // The chunk's name is synced before the log that records it (sync()).
+        const record = 'data' in found
+          ? { index, digest: found.digest, stored: await this.store.put(found.digest, found.data, DEFER_SYNC) }
+          : found;
+        this.captured.set(index, { record, seq: await this.log.append(record) });
+        this.staging.done(index); // a guest write may have parked the same bytes meanwhile
+      } finally {
+        this.jobReads.delete(index);
+      }
     });
   }
 
-  /** The record of chunk `index`: inherited from the parent, or read, hashed and stored. */
-  private async readRecord(volume: RangeReader, index: number): Promise<CaptureRecord> {
+  /** A guest write is waiting: park the bytes (one grouped fdatasync); the job stores them (storeStaged). */
+  private async captureForGuest(volume: RangeReader, index: number): Promise<void> {
+    const found = await this.readChunk(volume, index);
+    if (!('data' in found)) {
+      const entry = { record: found, seq: await this.log.append(found) };
+      this.captured.set(index, entry);
+      return this.makeDurable(entry, true);
+    }
+    await this.park(index, found);
+    this.captured.set(index, { record: { index, digest: found.digest, stored: false }, seq: 0 });
+  }
+
+  /**
+   * A guest write to a chunk the job is capturing: once the job has read the
+   * old bytes the guest parks them itself rather than wait for the job to
+   * store them. False if there is nothing to park (a zero or inherited chunk,
+   * or a failed read): the caller waits for the job instead.
+   */
+  private async parkJobRead(index: number, jobRead: Promise<CaptureRecord | ReadChunk>): Promise<boolean> {
+    const found = await jobRead.catch(() => undefined);
+    if (!found || !('data' in found) || this.ended) return false;
+    const known = this.captured.get(index);
+    if (known) {
+      await this.makeDurable(known, true);
+      return true;
+    }
+    await this.park(index, found);
+    if (this.captured.has(index)) this.staging.done(index); // the job recorded it meanwhile
+    else this.captured.set(index, { record: { index, digest: found.digest, stored: false }, seq: 0 });
+    return true;
+  }
+
+  /** Chunk `index`: a record needing no store (inherited from the parent, or zero), or its bytes and digest. */
+  private async readChunk(volume: RangeReader, index: number): Promise<CaptureRecord | ReadChunk> {
     const inherited = this.inherited(index);
     if (inherited !== undefined) {
       this.stats.chunksInherited++;
@@ -210,9 +278,42 @@ export class CbwSession implements WriteGuard {
     this.stats.chunksRead++;
     this.stats.bytesRead += length;
     if (isAllZero(read)) return { index, digest: null, stored: false };
-    const { digest, data } = await this.hasher(read);
-    // The name's directory is synced before the log that records it (syncLog).
-    return { index, digest, stored: await this.store.put(digest, data, DEFER_SYNC) };
+    return this.hasher(read);
+  }
+
+  private park(index: number, found: ReadChunk): Promise<void> {
+    return this.staging.park(index, found.digest, found.data);
+  }
+
+  /**
+   * Resolves when no guest write is parking a chunk: the job lets guest
+   * writes have the disk first. Each chunk is parked at most once, so this
+   * delays the job by at most one pass of the guests over the volume.
+   */
+  guestsSettled(): Promise<void> {
+    return this.staging.settled();
+  }
+
+  /** Chunks guest writes parked in the stage file and not stored yet. */
+  get stagedPending(): number {
+    return this.staging.size;
+  }
+
+  /** Chunks guest writes parked in the stage file in this process. */
+  get stagedTotal(): number {
+    return this.staging.parked;
+  }
+
+  /** Stores the chunks parked in the stage file and records them (durable at the next `sync()`). */
+  async storeStaged(concurrency: number, signal?: AbortSignal): Promise<void> {
+    await forEachLimit(this.staging.pendingChunks(), concurrency, async (chunk) => {
+      this.assertActive();
+      const data = await this.staging.read(chunk);
+      const stored = await this.store.put(chunk.digest, data, DEFER_SYNC);
+      const record = { index: chunk.index, digest: chunk.digest, stored };
+      this.captured.set(chunk.index, { record, seq: await this.log.append(record) });
+      this.staging.done(chunk.index);
+    }, signal);
   }
 
   private async makeDurable(entry: Captured, durable: boolean): Promise<void> {
@@ -227,6 +328,7 @@ export class CbwSession implements WriteGuard {
 
   /** The ordered digest list (null = zero chunk). Throws unless every chunk is captured. */
   digests(): (string | null)[] {
+    if (this.staging.size > 0) throw new Error(`session ${this.snapshotId}: ${this.staging.size} staged chunks not stored`);
     return Array.from({ length: this.chunkCount }, (_, i) => {
       const entry = this.captured.get(i);
       if (!entry) throw new Error(`session ${this.snapshotId}: chunk ${i} not captured`);
@@ -256,6 +358,7 @@ export class CbwSession implements WriteGuard {
       this.volumes.clear();
       await Promise.allSettled([...this.inflight]);
       await this.log.close();
+      await this.staging.close();
     })();
     return this.ending;
   }
@@ -264,6 +367,7 @@ export class CbwSession implements WriteGuard {
   async remove(): Promise<void> {
     await this.end();
     await unlinkDurable(this.log.path);
+    await this.staging.remove();
   }
 
   /** Records `changes` (the set taken over from the volume) in the log, durably. */

@@ -17,6 +17,7 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { sha256Hex, isDigest } from '../chunks/chunk-store.js';
 import { writeFileDurable, writeFully } from '../support/durable-fs.js';
+import { GroupSync } from '../support/group-sync.js';
 import type { ChangeSet } from '../volume/dirty-map.js';
 import { decodeChanges, encodeChanges, isChangesLine } from './session-changes.js';
 
@@ -94,8 +95,7 @@ export class SessionLog {
   private writer: Promise<void> | undefined;
   private written = 0;
   private durable = 0;
-  private syncing: Promise<void> | undefined;
-  private queuedSync: Promise<void> | undefined;
+  private readonly group = new GroupSync(() => this.flush());
 
   private constructor(readonly path: string, private readonly fh: FileHandle) {}
 
@@ -185,32 +185,19 @@ export class SessionLog {
 
   /** Makes every record whose append completed before this call durable. */
   sync(): Promise<void> {
-    if (!this.syncing) return this.startSync();
-    if (!this.queuedSync) {
-      const start = (): Promise<void> => {
-        this.queuedSync = undefined;
-        return this.startSync();
-      };
-      this.queuedSync = this.syncing.then(start, start);
-    }
-    return this.queuedSync;
+    return this.group.sync();
   }
 
-  private startSync(): Promise<void> {
+  private async flush(): Promise<void> {
     const upTo = this.written;
-    const running: Promise<void> = this.fh.datasync().then(() => {
-      this.durable = Math.max(this.durable, upTo);
-    }).finally(() => {
-      if (this.syncing === running) this.syncing = undefined;
-    });
-    this.syncing = running;
-    return running;
+    await this.fh.datasync();
+    this.durable = Math.max(this.durable, upTo);
   }
 
   /** Waits for pending appends and syncs, then closes the file (does not delete it). */
   async close(): Promise<void> {
     await this.writer;
-    await Promise.allSettled([this.syncing, this.queuedSync]);
+    await this.group.idle();
     await this.fh.close();
   }
 }

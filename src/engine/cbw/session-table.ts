@@ -1,18 +1,19 @@
 /**
  * The open copy-before-write sessions of an engine, by snapshot id and by
  * volume id (at most one per volume), and their files under
- * `<data>/sessions/<snapshotId>.session`.
+ * `<data>/sessions/<snapshotId>.session` (and `.stage`, staged-captures.ts).
  */
 import { readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../engine.js';
 import type { ChunkStore } from '../chunks/chunk-store.js';
-import { fsyncDir } from '../support/durable-fs.js';
+import { fsyncDir, unlinkDurable } from '../support/durable-fs.js';
 import { isSafeId } from '../support/safe-id.js';
 import { CbwSession, syncHasher, type Hasher } from './cbw-session.js';
 import { SessionFileCorrupt, type SessionHeader } from './session-log.js';
 
 const SUFFIX = '.session';
+const STAGE_SUFFIX = '.stage';
 
 export class SessionTable {
   private readonly bySnapshot = new Map<string, CbwSession>();
@@ -79,6 +80,16 @@ export class SessionTable {
         continue;
       }
       this.add(session);
+    }
+    await this.removeOrphanStages();
+  }
+
+  /** Stage files (staged-captures.ts) of sessions that are gone: finished, removed or set aside as corrupt. */
+  private async removeOrphanStages(): Promise<void> {
+    for (const name of await readdir(this.dir)) {
+      if (name.endsWith(STAGE_SUFFIX) && !this.bySnapshot.has(name.slice(0, -STAGE_SUFFIX.length))) {
+        await unlinkDurable(join(this.dir, name));
+      }
     }
   }
 

@@ -153,11 +153,11 @@ describe('garbage collection', () => {
   it('keeps what an open copy-before-write session preserved', async () => {
     await writeVolume(engine.exports(), 'd-1', 0, block('old'));
     await engine.beginSnapshot('d-1', 's-1');
-    await writeVolume(engine.exports(), 'd-1', 0, block('new')); // preserves "old" first
+    await writeVolume(engine.exports(), 'd-1', 0, block('new')); // preserves "old" first (parked in the stage file)
     later();
     assert.equal((await engine.collectGarbage()).chunksDeleted, 0);
-    assert.equal(await store.has(sha256Hex(block('old'))), true);
     await engine.runSnapshot('s-1');
+    assert.equal(await store.has(sha256Hex(block('old'))), true, 'the job stored the parked chunk');
     await engine.restoreVolume('s-1', 'd-2', SIZE);
     assert.ok((await readVolume(engine.exports(), 'd-2')).subarray(0, CHUNK).equals(block('old')));
   });

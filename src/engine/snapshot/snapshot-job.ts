@@ -25,10 +25,13 @@ export interface CaptureOptions {
 /** Captures every remaining chunk of `session` from `volume` and makes the records durable. */
 export async function captureRemaining(session: CbwSession, volume: RangeReader, options: CaptureOptions): Promise<void> {
   await forEachLimit(session.uncapturedIndexes(), options.concurrency, async (index) => {
+    await session.guestsSettled();
     session.assertActive();
     await session.capture(volume, index, false);
     session.assertActive();
   }, options.signal);
+  session.assertActive();
+  await session.storeStaged(options.concurrency, options.signal);
   session.assertActive();
   await session.sync();
 }
