@@ -15,7 +15,7 @@ describe('LocalBlockEngine: zero chunks and deduplication', () => {
   after(async () => dir.cleanup());
 
   it('stores only data chunks, shares chunks between snapshots and within one', async () => {
-    const engine = await LocalBlockEngine.open({ dataDir: dir.path, clock }); // default 1 MiB chunks
+    const engine = await LocalBlockEngine.open({ dataDir: dir.path, clock, chunkSize: MiB });
     const prng = new Prng('dedup');
     await engine.createVolume('d-sparse', 64 * MiB);
     await writeVolume(engine.exports(), 'd-sparse', 3 * MiB, prng.bytes(MiB));

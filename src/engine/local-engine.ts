@@ -29,7 +29,8 @@ import { assertSafeId, isSafeId } from './support/safe-id.js';
 import { VolumeRegistry } from './volume/volume-registry.js';
 import type { Volume } from './volume/volume.js';
 
-export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
+/** 512 KiB, as EBS: chosen from the measured curve in docs/benchmarks.md (half the incremental cost of 1 MiB). */
+export const DEFAULT_CHUNK_SIZE = 512 * 1024;
 export const MIN_CHUNK_SIZE = 64 * 1024;
 export const MAX_CHUNK_SIZE = 4 * 1024 * 1024;
 /**
@@ -43,7 +44,7 @@ export function defaultJobConcurrency(chunkSize: number): number {
 
 export interface LocalBlockEngineOptions {
   readonly dataDir: string;
-  /** Chunk size for new snapshots: a power of two from 64 KiB to 4 MiB (default 1 MiB). */
+  /** Chunk size for new snapshots: a power of two from 64 KiB to 4 MiB (default 512 KiB). */
   readonly chunkSize?: number;
   readonly clock: Clock;
   /** Another chunk store instead of `<dataDir>/chunks` (tests, fault injection, remote stores). */
