@@ -3,10 +3,8 @@
  * write snapshot sessions, a content-addressed chunk store and manifests.
  * See README.md for the layout and the durability rules.
  */
-import { open, readdir, rename, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Clock } from '../kernel/clock.js';
-import type { ExportHandle, ExportResolver } from './block-device.js';
+import type { ExportResolver } from './block-device.js';
 import { EngineError, type BlockEngine, type ManifestInfo } from './engine.js';
 import type { ChunkStore } from './chunks/chunk-store.js';
 import { FsChunkStore } from './chunks/fs-chunk-store.js';
@@ -15,7 +13,6 @@ import { EngineChunks } from './gc/engine-chunks.js';
 import type { PinnedManifest } from './gc/chunk-guard.js';
 import { SessionTable } from './cbw/session-table.js';
 import { layoutOf, prepareLayout, type Layout } from './layout.js';
-import { AllocationMap, allocationPathOf } from './volume/allocation-map.js';
 import { copySnapshotInto, type CopyStats } from './snapshot/copy.js';
 import { ManifestStore, manifestInfo, type Manifest, type SnapshotStats } from './snapshot/manifest.js';
 import { resetToManifest } from './snapshot/reset.js';
@@ -23,52 +20,15 @@ import { restoreManifest } from './snapshot/restore.js';
 import { LazyRestores, type FillResult } from './snapshot/lazy-fill.js';
 import { captureRemaining, manifestOf } from './snapshot/snapshot-job.js';
 import { IncrementalTracking } from './snapshot/incremental.js';
-import { fsyncDir, isNotFound, tempName, unlinkDurable } from './support/durable-fs.js';
 import { KeyedMutex } from './support/keyed-mutex.js';
 import { assertSafeId, isSafeId } from './support/safe-id.js';
 import { VolumeRegistry } from './volume/volume-registry.js';
+import { volumeExports } from './volume/volume-exports.js';
+import { createVolumeFiles, removeVolumeFiles, volumeFileSize } from './volume/volume-files.js';
+import {
+  assertChunkSize, assertSize, DEFAULT_CHUNK_SIZE, defaultJobConcurrency, type LocalBlockEngineOptions,
+} from './engine-options.js';
 import type { Volume } from './volume/volume.js';
-
-/** 512 KiB, as EBS: chosen from the measured curve in docs/benchmarks.md (half the incremental cost of 1 MiB). */
-export const DEFAULT_CHUNK_SIZE = 512 * 1024;
-export const MIN_CHUNK_SIZE = 64 * 1024;
-export const MAX_CHUNK_SIZE = 4 * 1024 * 1024;
-/**
- * Chunks a snapshot or restore job reads, hashes and writes in parallel: enough
- * to keep both cores and the disk busy (16 for 1 MiB chunks), with at most
- * about 16 MiB of chunk buffers in flight (4 for 4 MiB chunks).
- */
-export function defaultJobConcurrency(chunkSize: number): number {
-  return Math.min(16, Math.max(4, Math.floor((16 * 1024 * 1024) / chunkSize)));
-}
-
-export interface LocalBlockEngineOptions {
-  readonly dataDir: string;
-  /** Chunk size for new snapshots: a power of two from 64 KiB to 4 MiB (default 512 KiB). */
-  readonly chunkSize?: number;
-  readonly clock: Clock;
-  /** Another chunk store instead of `<dataDir>/chunks` (tests, fault injection, remote stores). */
-  readonly chunkStore?: ChunkStore;
-  /** zstd level of the filesystem chunk store: 0 (off) to 19; default 1. */
-  readonly compressionLevel?: number;
-  /** Chunks per job in flight (default: defaultJobConcurrency). */
-  readonly concurrency?: number;
-  /** Told about recoverable problems found at start (an unreadable session file set aside). */
-  readonly onWarning?: (message: string) => void;
-  /** How long a chunk put or found present is spared by GC (default 5 min); smaller risks slow writers: gc/README.md. */
-  readonly gcSafetyMarginMs?: number;
-}
-
-export function assertChunkSize(chunkSize: number): void {
-  const powerOfTwo = Number.isSafeInteger(chunkSize) && chunkSize > 0 && (chunkSize & (chunkSize - 1)) === 0;
-  if (!powerOfTwo || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {
-    throw new RangeError(`chunk size ${chunkSize} must be a power of two from ${MIN_CHUNK_SIZE} to ${MAX_CHUNK_SIZE}`);
-  }
-}
-
-function assertSize(sizeBytes: number): void {
-  if (!Number.isSafeInteger(sizeBytes) || sizeBytes <= 0) throw new RangeError(`invalid volume size ${sizeBytes}`);
-}
 
 export class LocalBlockEngine implements BlockEngine {
   /** Serialises create / delete / restore / begin-snapshot of one volume. */
@@ -95,7 +55,7 @@ export class LocalBlockEngine implements BlockEngine {
     private readonly incremental: IncrementalTracking,
     private readonly chunks: EngineChunks,
   ) {
-    this.resolver = { open: (name) => this.openExport(name), list: () => this.listVolumes() };
+    this.resolver = volumeExports(registry, layout.volumes, () => this.closed);
   }
 
   /** Opens (creating if needed) the engine on `dataDir` and reloads its copy-before-write sessions. */
@@ -138,19 +98,9 @@ export class LocalBlockEngine implements BlockEngine {
       if (existing !== undefined) {
         throw new EngineError('VolumeExists', `volume ${volumeId} exists with ${existing} bytes, not ${sizeBytes}`);
       }
-      const temp = join(this.layout.tmp, tempName(`${volumeId}.raw`));
-      const fh = await open(temp, 'w', 0o644);
-      try {
-        await fh.truncate(sizeBytes);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      // The map first: a volume file never exists without its allocation map.
-      await AllocationMap.create(allocationPathOf(this.registry.pathOf(volumeId)), sizeBytes, this.chunkSize);
-      await this.incremental.forget(volumeId); // a stale dirty map of an earlier volume of this id
-      await rename(temp, this.registry.pathOf(volumeId));
-      await fsyncDir(this.layout.volumes);
+      // A stale dirty map of an earlier volume of this id goes before the new volume appears.
+      await createVolumeFiles(this.registry.pathOf(volumeId), sizeBytes, this.chunkSize, this.layout.tmp,
+        () => this.incremental.forget(volumeId));
     });
   }
 
@@ -163,9 +113,7 @@ export class LocalBlockEngine implements BlockEngine {
       await this.registry.close(volumeId);
       await this.incremental.forget(volumeId);
       await this.lazy.drop(volumeId);
-      await unlinkDurable(`${this.registry.pathOf(volumeId)}.restoring`);
-      await unlinkDurable(this.registry.pathOf(volumeId));
-      await unlinkDurable(allocationPathOf(this.registry.pathOf(volumeId)));
+      await removeVolumeFiles(this.registry.pathOf(volumeId));
     });
   }
 
@@ -351,15 +299,11 @@ export class LocalBlockEngine implements BlockEngine {
    * this store lacks, verified, then the manifest (see snapshot/copy.ts).
    * Serialised per snapshot id; idempotent, resumable, stopped by close().
    */
-  importSnapshot(source: LocalBlockEngine, sourceSnapshotId: string, snapshotId: string, signal?: AbortSignal):
+  async importSnapshot(source: LocalBlockEngine, sourceSnapshotId: string, snapshotId: string, signal?: AbortSignal):
     Promise<CopyStats> {
-    try {
-      this.assertOpen();
-      assertSafeId('snapshot', sourceSnapshotId);
-      assertSafeId('snapshot', snapshotId);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    this.assertOpen();
+    assertSafeId('snapshot', sourceSnapshotId);
+    assertSafeId('snapshot', snapshotId);
     // The source's chunks stay pinned in both stores until the copy ends (either side may collect meanwhile).
     const releases: (() => void)[] = [];
     const readManifest = async (): Promise<Manifest | undefined> => {
@@ -469,38 +413,8 @@ export class LocalBlockEngine implements BlockEngine {
     await this.incremental.close();
   }
 
-  private async openExport(name: string): Promise<ExportHandle | undefined> {
-    if (this.closed || !isSafeId(name)) return undefined;
-    const volume = await this.registry.acquire(name);
-    if (!volume) return undefined;
-    let released = false;
-    return {
-      device: volume,
-      readOnly: false,
-      // Every connection gets the one shared Volume, whose flush fdatasyncs the file: NBD_FLAG_CAN_MULTI_CONN.
-      multiConn: true,
-      description: `edgesnap volume ${name}`,
-      release: () => {
-        if (released) return;
-        released = true;
-        this.registry.release(volume);
-      },
-    };
-  }
-
-  private async listVolumes(): Promise<string[]> {
-    if (this.closed) return [];
-    const names = await readdir(this.layout.volumes);
-    return names.filter((n) => n.endsWith('.raw')).map((n) => n.slice(0, -'.raw'.length)).filter(isSafeId).sort();
-  }
-
-  private async volumeSize(volumeId: string): Promise<number | undefined> {
-    try {
-      return (await stat(this.registry.pathOf(volumeId))).size;
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+  private volumeSize(volumeId: string): Promise<number | undefined> {
+    return volumeFileSize(this.registry.pathOf(volumeId));
   }
 
   private jobSignal(signal: AbortSignal | undefined): AbortSignal {

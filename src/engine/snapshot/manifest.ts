@@ -67,6 +67,30 @@ function corrupt(where: string, why: string): EngineError {
   return new EngineError('ManifestCorrupt', `manifest ${where} is corrupt: ${why}`);
 }
 
+interface ParsedFields {
+  readonly snapshotId: string;
+  readonly volumeId: string;
+  readonly sizeBytes: number;
+  readonly chunkSize: number;
+  readonly createdAt: number;
+  readonly storedBytes: number;
+  readonly chunks: unknown[];
+  readonly checksum: string;
+}
+
+/** The required fields of a parsed manifest, each of its type, or why not. */
+function requiredFields(raw: unknown): ParsedFields | string {
+  if (typeof raw !== 'object' || raw === null || (raw as Record<string, unknown>).version !== 1) return 'unknown version';
+  const { snapshotId, volumeId, sizeBytes, chunkSize, createdAt, storedBytes, chunks, checksum } =
+    raw as Record<string, unknown>;
+  if (typeof snapshotId !== 'string' || typeof volumeId !== 'string' || typeof createdAt !== 'number' ||
+    !isCount(sizeBytes) || !isCount(chunkSize) || chunkSize === 0 || !isCount(storedBytes) ||
+    typeof checksum !== 'string' || !Array.isArray(chunks)) {
+    return 'missing or mistyped fields';
+  }
+  return { snapshotId, volumeId, sizeBytes, chunkSize, createdAt, storedBytes, chunks: chunks as unknown[], checksum };
+}
+
 /** Parses and fully validates a manifest; throws EngineError('ManifestCorrupt'). */
 export function decodeManifest(text: string, where: string): Manifest {
   let raw: Record<string, unknown>;
@@ -75,17 +99,12 @@ export function decodeManifest(text: string, where: string): Manifest {
   } catch {
     throw corrupt(where, 'not JSON');
   }
-  if (typeof raw !== 'object' || raw === null || raw.version !== 1) throw corrupt(where, 'unknown version');
-  const { snapshotId, volumeId, sizeBytes, chunkSize, createdAt, storedBytes, chunks, checksum } = raw;
-  if (typeof snapshotId !== 'string' || typeof volumeId !== 'string' || typeof createdAt !== 'number' ||
-    !isCount(sizeBytes) || !isCount(chunkSize) || chunkSize === 0 || !isCount(storedBytes) ||
-    typeof checksum !== 'string' || !Array.isArray(chunks)) {
-    throw corrupt(where, 'missing or mistyped fields');
-  }
+  const fields = requiredFields(raw);
+  if (typeof fields === 'string') throw corrupt(where, fields);
+  const { snapshotId, volumeId, sizeBytes, chunkSize, createdAt, storedBytes, chunks, checksum } = fields;
   if (chunks.length !== Math.ceil(sizeBytes / chunkSize)) throw corrupt(where, 'chunk count does not match the size');
-  const list = chunks as unknown[];
-  if (!list.every((d) => d === null || (typeof d === 'string' && isDigest(d)))) throw corrupt(where, 'bad digest');
-  const digests = list as (string | null)[];
+  if (!chunks.every((d) => d === null || (typeof d === 'string' && isDigest(d)))) throw corrupt(where, 'bad digest');
+  const digests = chunks as (string | null)[];
   if (manifestChecksum(sizeBytes, chunkSize, digests) !== checksum) throw corrupt(where, 'checksum mismatch');
   const manifest = buildManifest({ snapshotId, volumeId, sizeBytes, chunkSize, createdAt, storedBytes, chunks: digests,
     ...optionalFields(raw) });
