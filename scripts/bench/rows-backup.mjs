@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { rewritePlan, planBytes } from './lib/data.mjs';
 import { applyPlan, hashFile, hashVolume, snapshot } from './lib/engine.mjs';
 import { Restic } from './lib/restic.mjs';
-import { timed } from './lib/proc.mjs';
+import { settle, timed } from './lib/proc.mjs';
 import { addFailedRow, addRow } from './lib/table.mjs';
 
 const MB = 1e6;
@@ -12,7 +12,9 @@ const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(bytes % 2 ** 20 ? 1 : 0)} Mi
 /** Row 1: beginSnapshot + runSnapshot of the filled disk vs `restic backup` of the same image file. */
 async function fullRow(ctx, restic) {
   const { engine, imagePath, size } = ctx;
+  settle();
   const full = await timed(() => snapshot(engine, 'disk', 'snap-full'));
+  settle();
   const resticSeconds = await restic.backup(imagePath);
   addRow({
     id: '1', what: `full snapshot, ${mib(size)} random (MB/s)`, unit: 'MB/s', target: 2,
@@ -28,7 +30,9 @@ async function incrementalRow(ctx, restic) {
   const plan = rewritePlan('row2', size, cfg.rewritePercent);
   await applyPlan(engine, 'disk', plan, imagePath);
   const repoBefore = await restic.repoBytes();
+  settle();
   const inc = await timed(() => snapshot(engine, 'disk', 'snap-inc'));
+  settle();
   const resticSeconds = await restic.backup(imagePath);
   addRow({
     id: '2', what: `incremental after ${cfg.rewritePercent}% rewrite in 64 KiB writes (s)`, unit: 's',
@@ -42,10 +46,12 @@ async function incrementalRow(ctx, restic) {
 async function restoreRow(ctx, restic) {
   const { engine, imagePath, size, dir } = ctx;
   const expected = await hashFile(imagePath);
+  settle();
   const mine = await timed(async () => {
     await engine.restoreVolume('snap-inc', 'restored', size);
     return hashVolume(engine, 'restored');
   });
+  settle();
   const theirs = await timed(async () => {
     const { path } = await restic.restoreLatest(join(dir, 'restic-restore'), 'disk.raw');
     return hashFile(path);

@@ -1,7 +1,7 @@
 // Rows 4–5: fio over NBD against edgesnap's server and qemu-nbd; guest writes during a snapshot.
 import { createFilledVolume } from './lib/engine.mjs';
 import { fio, startEdgesnapNbd, startQemuNbd } from './lib/nbd.mjs';
-import { timed } from './lib/proc.mjs';
+import { settle, timed } from './lib/proc.mjs';
 import { addFailedRow, addRow } from './lib/table.mjs';
 
 const MB = 1e6;
@@ -23,7 +23,9 @@ export async function nbdRows(ctx) {
       ctx.log(`row ${job.id}: fio ${job.rw} ${job.bs}`);
       try {
         const spec = { rw: job.rw, bs: job.bs, iodepth: 16, seconds: ctx.cfg.fioSeconds };
+        settle();
         const a = await fio(ctx.dir, ours.uri('disk'), spec);
+        settle();
         const b = await fio(ctx.dir, theirs.uri('disk'), spec);
         addRow({ id: job.id, what: `NBD ${job.what}`, unit: job.unit, target: 0.8, edgesnap: figure(job, a), reference: figure(job, b) });
       } catch (err) {
@@ -50,6 +52,7 @@ export async function guestWriteRow(ctx) {
   try {
     await createFilledVolume(engine, 'guest', 'guest', ctx.size);
     const spec = { rw: 'write', bs: '1m', iodepth: 16 };
+    settle();
     await engine.beginSnapshot('guest', 'snap-guest');
     const done = new AbortController();
     const job = timed(() => engine.runSnapshot('snap-guest')).finally(() => done.abort());
@@ -58,6 +61,7 @@ export async function guestWriteRow(ctx) {
     if (busy.seconds < 1) {
       throw new Error(`the snapshot took ${snap.seconds.toFixed(1)} s, too short to measure fio (use a larger BENCH_SIZE_MIB)`);
     }
+    settle();
     const idle = await fio(ctx.dir, server.uri('guest'), { ...spec, seconds: Math.max(1, Math.round(busy.seconds)) });
     addRow({
       id: '5', what: 'guest 1 MiB seq writes during snapshot vs none (MB/s)', unit: 'MB/s', target: 0.5,

@@ -1,5 +1,5 @@
 // Child processes (tracked, killed on exit), the temp work dir and its cleanup.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -115,6 +115,14 @@ export function freePort() {
 }
 
 /** Seconds taken by `fn` (and its result). */
+/**
+ * Flushes every dirty page to disk (sync(1)) before a measured step, so that neither side pays for the
+ * write-back of what the step before it wrote (both sides call it before each of their steps).
+ */
+export function settle() {
+  execFileSync('sync');
+}
+
 export async function timed(fn) {
   const started = performance.now();
   const result = await fn();
