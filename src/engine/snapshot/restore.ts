@@ -3,13 +3,15 @@
  * (sparse: zero chunks are skipped), verifying every chunk's length and
  * SHA-256, fsyncs it and renames it to `<target>` (then fsyncs the directory).
  * On any failure the partial file is removed, so `<target>` only ever appears
- * complete.
+ * complete. The file is written with O_DIRECT where the file system allows it
+ * (support/direct-io.ts): a whole volume is not pushed through the page cache.
  */
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { EngineError } from '../engine.js';
 import type { ChunkStore } from '../chunks/chunk-store.js';
 import { fsyncDir, writeFully } from '../support/durable-fs.js';
+import { DirectWriter, openDirect } from '../support/direct-io.js';
 import { forEachLimit } from '../support/pool.js';
 import { syncHasher, type Hasher } from '../support/worker-pool.js';
 import type { Manifest } from './manifest.js';
@@ -31,18 +33,21 @@ export async function restoreManifest(
   options: RestoreOptions,
 ): Promise<void> {
   const partial = `${target}.restoring`;
-  let fh: FileHandle | undefined = await open(partial, 'w', 0o644);
+  const direct = await openDirect(partial);
+  let fh: FileHandle | undefined = direct ?? await open(partial, 'w', 0o644);
   try {
     await fh.truncate(sizeBytes);
     const file = fh;
+    const writer = direct && new DirectWriter(direct, options.concurrency, manifest.chunkSize);
     const indexes = manifest.chunks.flatMap((digest, index) => (digest === null ? [] : [index]));
     await forEachLimit(indexes, options.concurrency, async (index) => {
       const offset = index * manifest.chunkSize;
       const length = Math.min(manifest.chunkSize, manifest.sizeBytes - offset);
       const data = await fetchVerified(options.store, manifest.chunks[index]!, length, manifest.snapshotId, index,
         options.hasher);
-      await writeFully(file, data, offset);
+      await (writer ? writer.write(data, offset) : writeFully(file, data, offset));
     }, options.signal);
+    if (writer) await fh.truncate(sizeBytes); // a padded last chunk may have gone past the end
     await fh.sync();
     await fh.close();
     fh = undefined;
