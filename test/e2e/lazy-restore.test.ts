@@ -133,12 +133,13 @@ describe('CreateDisk from a snapshot: lazy restore', { timeout: 600_000 }, () =>
 
   it('a corrupt chunk answers EIO over NBD, fails the fill and marks the disk Failed', async () => {
     const manifest = JSON.parse(await readFile(join(engineDir(), 'manifests', `${snapshotId}.json`), 'utf8')) as
-      { chunks: (string | null)[] };
+      { chunks: (string | null)[]; chunkSize: number };
     const fileOf = (digest: string): string => join(engineDir(), 'chunks', digest.slice(0, 2), digest);
-    const original = await readFile(fileOf(manifest.chunks[300]!));
+    const at300M = (300 * MiB) / manifest.chunkSize; // the chunk holding offset 300 MiB
+    const original = await readFile(fileOf(manifest.chunks[at300M]!));
     const diskId = await createFromSnapshot();
-    // Chunk 1's stored bytes under chunk 300's digest: a valid file with the wrong content.
-    await writeFile(fileOf(manifest.chunks[300]!), await readFile(fileOf(manifest.chunks[1]!)));
+    // Chunk 1's stored bytes under the digest of the chunk at 300 MiB: a valid file with the wrong content.
+    await writeFile(fileOf(manifest.chunks[at300M]!), await readFile(fileOf(manifest.chunks[1]!)));
     try {
       // qemu-io exits 1 and reports the failed read on stdout.
       const bad = await qemuIo(uri(diskId), 'read 300M 64k').then(() => 'succeeded', (err: { stdout?: string }) => err.stdout);
@@ -148,7 +149,7 @@ describe('CreateDisk from a snapshot: lazy restore', { timeout: 600_000 }, () =>
       await server.jobs.drain();
       assert.equal(await status(diskId), 'Failed');
     } finally {
-      await writeFile(fileOf(manifest.chunks[300]!), original);
+      await writeFile(fileOf(manifest.chunks[at300M]!), original);
     }
     await call('DeleteDisk', { DiskId: diskId });
     await server.jobs.drain();

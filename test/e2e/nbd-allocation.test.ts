@@ -13,13 +13,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/kernel/clock.js';
 import { LocalBlockEngine } from '../../src/engine/local-engine.js';
+import { DEFAULT_CHUNK_SIZE } from '../../src/engine/engine-options.js';
 import { NbdServer } from '../../src/engine/nbd/server.js';
 import { nbdUri, qemuIo, sha256File, tool } from '../support/nbd-tools.js';
 import { tempDir } from '../support/server.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 64 * MiB;
-const CHUNK = MiB; // the engine's default chunk size: allocation is tracked per chunk
+const CHUNK = DEFAULT_CHUNK_SIZE; // allocation is tracked per chunk of the engine's default size
 
 /** Writes made through qemu-io, and the image they make. */
 const WRITES: { offset: number; length: number; pattern: number }[] = [

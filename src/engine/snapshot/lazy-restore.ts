@@ -16,14 +16,14 @@
  * after it. At start, fill state without a `.raw` is a creation that never
  * finished, and a `.filled` without `.lazy` a fill that did: both are removed.
  */
-import { open, readFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open, readFile } from 'node:fs/promises';
 import type { ChunkStore } from '../chunks/chunk-store.js';
 import { EngineError } from '../engine.js';
-import { fsyncDir, isNotFound, tempName, unlinkDurable, writeFileDurable } from '../support/durable-fs.js';
+import { isNotFound, unlinkDurable, writeFileDurable } from '../support/durable-fs.js';
 import { KeyedMutex } from '../support/keyed-mutex.js';
 import { AllocationMap, allocationPathOf } from '../volume/allocation-map.js';
 import type { LazySource } from '../volume/lazy-volume.js';
+import { publishSparseFile } from '../volume/volume-files.js';
 import { decodeManifest, type Manifest } from './manifest.js';
 import { fetchVerified } from './restore.js';
 
@@ -67,16 +67,7 @@ export class LazyRestore implements LazySource {
 
   /** Makes the volume appear: a sparse `<id>.raw` of `sizeBytes`, by rename, durably. */
   async publish(sizeBytes: number, tempDir: string): Promise<void> {
-    const temp = join(tempDir, tempName(`${this.volumeId}.raw`));
-    const fh = await open(temp, 'w', 0o644);
-    try {
-      await fh.truncate(sizeBytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(temp, this.paths.raw);
-    await fsyncDir(join(this.paths.raw, '..'));
+    await publishSparseFile(this.paths.raw, sizeBytes, tempDir);
   }
 
   /**

@@ -8,12 +8,18 @@ import { fsyncDir, isNotFound, tempName, unlinkDurable } from '../support/durabl
 import { AllocationMap, allocationPathOf } from './allocation-map.js';
 
 /**
- * Creates an empty volume durably: a sparse temp file in `tempDir`, then the
- * allocation map (a volume file never exists without one), `beforeAppear`,
- * and the rename that makes the volume appear.
+ * Creates an empty volume durably: the allocation map first (a volume file
+ * never exists without one), `beforeAppear`, then the sparse file.
  */
 export async function createVolumeFiles(path: string, sizeBytes: number, chunkSize: number, tempDir: string,
   beforeAppear: () => Promise<void>): Promise<void> {
+  await AllocationMap.create(allocationPathOf(path), sizeBytes, chunkSize);
+  await beforeAppear();
+  await publishSparseFile(path, sizeBytes, tempDir);
+}
+
+/** Makes a sparse file of `sizeBytes` appear at `path` complete: temp file in `tempDir`, fsync, rename, directory fsync. */
+export async function publishSparseFile(path: string, sizeBytes: number, tempDir: string): Promise<void> {
   const temp = join(tempDir, tempName(basename(path)));
   const fh = await open(temp, 'w', 0o644);
   try {
@@ -22,8 +28,6 @@ export async function createVolumeFiles(path: string, sizeBytes: number, chunkSi
   } finally {
     await fh.close();
   }
-  await AllocationMap.create(allocationPathOf(path), sizeBytes, chunkSize);
-  await beforeAppear();
   await rename(temp, path);
   await fsyncDir(dirname(path));
 }
