@@ -22,16 +22,35 @@ const WasmMemory = (globalThis as unknown as {
   WebAssembly: { Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer } };
 }).WebAssembly.Memory;
 
-/** Opens `path` for O_DIRECT writing (created, truncated), or answers undefined where O_DIRECT is unavailable. */
+/**
+ * Opens `path` for O_DIRECT writing (created, truncated, empty), or answers
+ * undefined where O_DIRECT is unavailable: no such flag, an open refused, or a
+ * probe write of one aligned block refused (some file systems accept the flag
+ * and refuse the writes).
+ */
 export async function openDirect(path: string, mode = 0o644): Promise<FileHandle | undefined> {
   const direct = (constants as Record<string, number | undefined>).O_DIRECT;
   if (direct === undefined) return undefined;
+  let fh: FileHandle;
   try {
-    return await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | direct, mode);
+    fh = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | direct, mode);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EINVAL') return undefined;
+    if (isInvalid(err)) return undefined;
     throw err;
   }
+  try {
+    await new DirectWriter(fh, 1, ALIGNMENT).write(Buffer.alloc(ALIGNMENT), 0);
+    await fh.truncate(0);
+    return fh;
+  } catch (err) {
+    await fh.close();
+    if (isInvalid(err)) return undefined;
+    throw err;
+  }
+}
+
+function isInvalid(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'EINVAL';
 }
 
 /**
