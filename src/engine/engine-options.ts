@@ -3,6 +3,7 @@
  */
 import type { Clock } from '../kernel/clock.js';
 import type { ChunkStore } from './chunks/chunk-store.js';
+import { DEFAULT_COMPRESSION_LEVEL } from './chunks/codec.js';
 
 /** 512 KiB, as EBS: chosen from the measured curve in docs/benchmarks.md (half the incremental cost of 1 MiB). */
 export const DEFAULT_CHUNK_SIZE = 512 * 1024;
@@ -43,4 +44,12 @@ export function assertChunkSize(chunkSize: number): void {
 
 export function assertSize(sizeBytes: number): void {
   if (!Number.isSafeInteger(sizeBytes) || sizeBytes <= 0) throw new RangeError(`invalid volume size ${sizeBytes}`);
+}
+
+/**
+ * The zstd level the hashing threads encode chunk files at: the level of the
+ * store the engine makes itself; none for a given store (its level is its own).
+ */
+export function encodeLevelOf(options: LocalBlockEngineOptions): number | undefined {
+  return options.chunkStore ? undefined : (options.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL);
 }

@@ -26,7 +26,7 @@ import { VolumeRegistry } from './volume/volume-registry.js';
 import { volumeExports } from './volume/volume-exports.js';
 import { createVolumeFiles, removeVolumeFiles, volumeFileSize } from './volume/volume-files.js';
 import {
-  assertChunkSize, assertSize, DEFAULT_CHUNK_SIZE, defaultJobConcurrency, type LocalBlockEngineOptions,
+  assertChunkSize, assertSize, DEFAULT_CHUNK_SIZE, defaultJobConcurrency, encodeLevelOf, type LocalBlockEngineOptions,
 } from './engine-options.js';
 import type { Volume } from './volume/volume.js';
 
@@ -70,7 +70,7 @@ export class LocalBlockEngine implements BlockEngine {
       options.clock, layout, concurrency, options.gcSafetyMarginMs);
     const store = chunks.store;
     const manifests = new ManifestStore(layout.manifests, layout.tmp);
-    const incremental = new IncrementalTracking(layout.volumes, layout.tmp, chunkSize, manifests);
+    const incremental = new IncrementalTracking(layout.volumes, layout.tmp, chunkSize, manifests, encodeLevelOf(options));
     const sessions = new SessionTable(layout.sessions, layout.tmp, store, incremental.hasher);
     // The read-through layer of a lazy restore before the session: captures read through it.
     const registry = new VolumeRegistry(layout.volumes, async (volume) => {

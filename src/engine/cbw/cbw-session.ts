@@ -19,7 +19,7 @@
  */
 import { EngineError } from '../engine.js';
 import { isAllZero, type ChunkStore } from '../chunks/chunk-store.js';
-import { syncHasher, type Hasher } from '../support/worker-pool.js';
+import { syncHasher, type Hasher, type HashResult } from '../support/worker-pool.js';
 import { unlinkDurable } from '../support/durable-fs.js';
 import { KeyedMutex } from '../support/keyed-mutex.js';
 import type { ChangeSet, ChunkBitmap } from '../volume/dirty-map.js';
@@ -57,11 +57,8 @@ interface Captured {
   readonly seq: number;
 }
 
-/** A chunk read for capture: its digest and bytes. */
-interface ReadChunk {
-  readonly digest: string;
-  readonly data: Buffer;
-}
+/** A chunk read for capture: its digest and bytes (and its chunk file, if the hasher encoded it). */
+type ReadChunk = HashResult;
 
 export class CbwSession implements WriteGuard {
   private readonly captured = new Map<number, Captured>();
@@ -216,14 +213,12 @@ export class CbwSession implements WriteGuard {
       if (again) return this.makeDurable(again, durable);
       if (this.ended) return;
       if (durable) return this.captureForGuest(volume, index);
-      const reading = this.readChunk(volume, index);
+      const reading = this.readChunk(volume, index, true);
       this.jobReads.set(index, reading);
       try {
         const found = await reading;
         // The chunk's name is synced before the log that records it (sync()).
-        const record = 'data' in found
-          ? { index, digest: found.digest, stored: await this.store.put(found.digest, found.data, DEFER_SYNC) }
-          : found;
+        const record = 'data' in found ? { index, digest: found.digest, stored: await this.putChunk(found) } : found;
         this.captured.set(index, { record, seq: await this.log.append(record) });
         this.staging.done(index); // a guest write may have parked the same bytes meanwhile
       } finally {
@@ -234,7 +229,7 @@ export class CbwSession implements WriteGuard {
 
   /** A guest write is waiting: park the bytes (one grouped fdatasync); the job stores them (storeStaged). */
   private async captureForGuest(volume: RangeReader, index: number): Promise<void> {
-    const found = await this.readChunk(volume, index);
+    const found = await this.readChunk(volume, index, false);
     if (!('data' in found)) {
       const entry = { record: found, seq: await this.log.append(found) };
       this.captured.set(index, entry);
@@ -264,8 +259,12 @@ export class CbwSession implements WriteGuard {
     return true;
   }
 
-  /** Chunk `index`: a record needing no store (inherited from the parent, or zero), or its bytes and digest. */
-  private async readChunk(volume: RangeReader, index: number): Promise<CaptureRecord | ReadChunk> {
+  /**
+   * Chunk `index`: a record needing no store (inherited from the parent, or
+   * zero), or its bytes and digest — and its encoded file with `encode` (the
+   * job stores it; a guest capture parks raw bytes and must not wait for zstd).
+   */
+  private async readChunk(volume: RangeReader, index: number, encode: boolean): Promise<CaptureRecord | ReadChunk> {
     const inherited = this.inherited(index);
     if (inherited !== undefined) {
       this.stats.chunksInherited++;
@@ -278,7 +277,15 @@ export class CbwSession implements WriteGuard {
     this.stats.chunksRead++;
     this.stats.bytesRead += length;
     if (isAllZero(read)) return { index, digest: null, stored: false };
-    return this.hasher(read);
+    return this.hasher(read, encode);
+  }
+
+  /** Stores a read chunk (as encoded on the hashing thread when it was); its name is synced before the log (sync()). */
+  private async putChunk(found: ReadChunk): Promise<boolean> {
+    if (found.encoded && this.store.putEncoded) {
+      return (await this.store.putEncoded(found.digest, found.encoded, DEFER_SYNC)).stored;
+    }
+    return this.store.put(found.digest, found.data, DEFER_SYNC);
   }
 
   private park(index: number, found: ReadChunk): Promise<void> {

@@ -150,5 +150,5 @@ async function readSlot(fh: FileHandle, slot: number, chunkSize: number, hasher:
   const data = Buffer.allocUnsafe(chunk.length);
   const got = await fh.read(data, 0, chunk.length, position + HEADER);
   if (got.bytesRead !== chunk.length) return undefined;
-  return (await hasher(data)).digest === chunk.digest ? chunk : undefined;
+  return (await hasher(data, false)).digest === chunk.digest ? chunk : undefined;
 }

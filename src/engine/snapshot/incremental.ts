@@ -18,22 +18,25 @@
  *    create and delete drop the map (next snapshot full).
  */
 import type { CbwSession } from '../cbw/cbw-session.js';
-import { HashPool } from '../support/worker-pool.js';
+import { HashPool, type Hasher } from '../support/worker-pool.js';
 import { DirtyTable } from '../volume/dirty-map.js';
 import type { Volume } from '../volume/volume.js';
 import { baselineOf } from './baseline.js';
 import type { ManifestStore } from './manifest.js';
 
 export class IncrementalTracking {
-  readonly pool = new HashPool();
+  readonly pool: HashPool;
   private readonly table: DirtyTable;
 
+  /** `encodeLevel`: the chunk store's zstd level, to encode chunk files on the hashing threads (undefined: don't). */
   constructor(volumesDir: string, tempDir: string, chunkSize: number,
-    private readonly manifests: ManifestStore) {
+    private readonly manifests: ManifestStore, encodeLevel?: number) {
     this.table = new DirtyTable(volumesDir, tempDir, chunkSize);
+    this.pool = new HashPool({ encodeLevel });
   }
 
-  readonly hasher = (data: Buffer): Promise<{ digest: string; data: Buffer }> => this.pool.hash(data);
+  /** Hashes (and, for captures, encodes) on the pool's threads. */
+  readonly hasher: Hasher = (data, encode) => this.pool.hash(data, encode);
 
   /** Installs the volume's dirty map as its change tracker (the registry's onOpen). */
   async track(volume: Volume): Promise<void> {

@@ -69,7 +69,7 @@ export async function fetchVerified(store: ChunkStore, digest: string, length: n
   const data = await store.get(digest);
   const where = `chunk ${index} (${digest}) of snapshot ${snapshotId}`;
   if (data === undefined) throw new EngineError('ChunkMissing', `${where} is missing from the chunk store`);
-  if (data.length !== length || (await hasher(data)).digest !== digest) {
+  if (data.length !== length || (await hasher(data, false)).digest !== digest) {
     throw new EngineError('ChunkCorrupt', `${where} does not match its digest`);
   }
   return data;

@@ -1,7 +1,9 @@
 /**
  * A small pool of hashing threads (Node worker_threads), sized to the cores,
  * so the snapshot job's SHA-256 work leaves the main thread (which does the
- * I/O) and uses every core. Chunks below `minBytes` are hashed on the main
+ * I/O) and uses every core. With `encodeLevel` the threads also make the chunk
+ * file (codec.ts, zstd where it saves space), which the store then keeps as
+ * it is (`putEncoded`): compression leaves the main thread as well. Chunks below `minBytes` are hashed on the main
  * thread: for them a round trip costs more than the hash. Started lazily;
  * workers are unref'ed (they never keep the process alive). Each worker gets
  * one chunk at a time; callers bound how many are in flight.
@@ -9,15 +11,28 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { sha256Hex } from '../chunks/chunk-store.js';
+import type { EncodedChunk } from '../chunks/codec.js';
+import type { HashReply } from './hash-worker.js';
 
-/** Hashes a chunk (maybe on a worker thread); resolves the digest and the bytes (possibly a new view). */
-export type Hasher = (data: Buffer) => Promise<{ digest: string; data: Buffer }>;
+/** What hashing a chunk gives: its digest, its bytes, and its chunk file if the hasher encodes. */
+export interface HashResult {
+  readonly digest: string;
+  readonly data: Buffer;
+  readonly encoded?: EncodedChunk;
+}
+
+/**
+ * Hashes a chunk (maybe on a worker thread); resolves the digest and the bytes
+ * (possibly a new view), and the chunk file too if the hasher encodes and
+ * `encode` is not false (verifiers pass false: they only compare digests).
+ */
+export type Hasher = (data: Buffer, encode?: boolean) => Promise<HashResult>;
 
 /** Hashes on the calling thread. */
 export const syncHasher: Hasher = async (data) => ({ digest: sha256Hex(data), data });
 
 interface Pending {
-  readonly resolve: (result: { digest: string; data: Buffer }) => void;
+  readonly resolve: (result: HashResult) => void;
   readonly reject: (err: unknown) => void;
   readonly data: Buffer;
 }
@@ -30,24 +45,28 @@ interface Slot {
 export interface HashPoolOptions {
   /** Threads (default: the number of cores). 0 hashes everything on the main thread. */
   readonly threads?: number;
-  /** Chunks smaller than this are hashed on the main thread (default 128 KiB). */
+  /** Chunks smaller than this are hashed on the main thread (default 128 KiB), and not encoded. */
   readonly minBytes?: number;
+  /** Also encode each chunk file at this zstd level (0: raw) on the thread that hashes it. */
+  readonly encodeLevel?: number;
 }
 
 export class HashPool {
   private readonly slots: Slot[] = [];
   private readonly threads: number;
   private readonly minBytes: number;
+  private readonly encodeLevel: number | undefined;
   private nextId = 0;
   private closed = false;
 
   constructor(options: HashPoolOptions = {}) {
     this.threads = Math.max(0, options.threads ?? availableParallelism());
     this.minBytes = options.minBytes ?? 128 * 1024;
+    this.encodeLevel = options.encodeLevel;
   }
 
   /** SHA-256 of `data` (hex), with `data` itself. */
-  hash(data: Buffer): Promise<{ digest: string; data: Buffer }> {
+  hash(data: Buffer, encode = true): Promise<HashResult> {
     if (this.closed || this.threads === 0 || data.length < this.minBytes) {
       return Promise.resolve({ digest: sha256Hex(data), data });
     }
@@ -57,7 +76,8 @@ export class HashPool {
     const buffer = new Uint8Array(data).buffer;
     return new Promise((resolve, reject) => {
       slot.pending.set(id, { resolve, reject, data });
-      slot.worker.postMessage({ id, buffer, offset: 0, length: data.length }, [buffer]);
+      const level = encode ? this.encodeLevel : undefined;
+      slot.worker.postMessage({ id, buffer, offset: 0, length: data.length, level }, [buffer]);
     });
   }
 
@@ -80,11 +100,14 @@ export class HashPool {
     const worker = new Worker(new URL('./hash-worker.js', import.meta.url));
     worker.unref();
     const slot: Slot = { worker, pending: new Map() };
-    worker.on('message', (reply: { id: number; digest: string }) => {
+    worker.on('message', (reply: HashReply) => {
       const job = slot.pending.get(reply.id);
       if (!job) return;
       slot.pending.delete(reply.id);
-      job.resolve({ digest: reply.digest, data: job.data });
+      const { digest, encoded } = reply;
+      job.resolve(encoded
+        ? { digest, data: job.data, encoded: { codec: encoded.codec, rawLength: encoded.rawLength, file: Buffer.from(encoded.file) } }
+        : { digest, data: job.data });
     });
     const fail = (err: unknown): void => {
       const index = this.slots.indexOf(slot);
