@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { benchConfig, loadEngine } from './lib/env.mjs';
 import { createFilledVolume, openEngine } from './lib/engine.mjs';
 import { machineLines } from './lib/machine.mjs';
-import { cleanup, makeWorkDir, onCleanup, timed } from './lib/proc.mjs';
+import { makeWorkDir, onCleanup, runScript, timed } from './lib/proc.mjs';
 import { printTable } from './lib/table.mjs';
 import { backupRows } from './rows-backup.mjs';
 import { dedupRow } from './rows-dedup.mjs';
@@ -45,11 +45,4 @@ async function main() {
   printTable();
 }
 
-try {
-  await main();
-} catch (err) {
-  console.error(err instanceof Error ? err.stack : err);
-  process.exitCode = 1;
-} finally {
-  await cleanup();
-}
+await runScript(main);

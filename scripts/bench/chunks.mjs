@@ -7,7 +7,7 @@ import { benchConfig, loadEngine } from './lib/env.mjs';
 import { planBytes, rewritePlan } from './lib/data.mjs';
 import { applyPlan, createFilledVolume, manifestBytes, openEngine, snapshot, storedBytes } from './lib/engine.mjs';
 import { machineLines } from './lib/machine.mjs';
-import { cleanup, makeWorkDir, timed } from './lib/proc.mjs';
+import { makeWorkDir, runScript, timed } from './lib/proc.mjs';
 
 const KIB = 1024;
 const MIB = KIB * KIB;
@@ -75,11 +75,4 @@ async function main() {
   print(points, cfg);
 }
 
-try {
-  await main();
-} catch (err) {
-  console.error(err instanceof Error ? err.stack : err);
-  process.exitCode = 1;
-} finally {
-  await cleanup();
-}
+await runScript(main);

@@ -8,29 +8,26 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { ChunkStore, PutOptions } from './chunks/chunk-store.js';
 import { FsChunkStore } from './chunks/fs-chunk-store.js';
 import { LocalBlockEngine } from './local-engine.js';
 import { NbdServer } from './nbd/server.js';
 import { missingTool, run } from './nbd/testing/tools.js';
 import { clock, engineError } from './testing/engine-fixture.js';
-import { Prng, readVolume, sha256, tempDir, writeVolume, type TempDir } from './testing/fixtures.js';
+import { DelegatingChunkStore, Prng, readVolume, sha256, tempDir, writeVolume, type TempDir } from './testing/fixtures.js';
 
 const CHUNK = 64 * 1024;
 const SIZE = 2 * 1024 * 1024 + 5000; // 33 chunks, the last one partial
 const ZERO_CHUNKS = [4, 5, 6];
 
 /** A chunk store whose `get` can be held at a gate (to stop a fill half-way) and counted. */
-class GatedStore implements ChunkStore {
+class GatedStore extends DelegatingChunkStore {
   gets = 0;
   onGet: (() => void) | undefined;
   /** Gets after this many wait for `open()`; Infinity = never wait. */
   passFirst = Infinity;
   private waiting: { resolve: () => void; reject: (err: Error) => void }[] = [];
 
-  constructor(private readonly inner: ChunkStore) {}
-
-  async get(digest: string): Promise<Buffer | undefined> {
+  override async get(digest: string): Promise<Buffer | undefined> {
     this.onGet?.();
     if (++this.gets > this.passFirst) {
       await new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
@@ -41,26 +38,6 @@ class GatedStore implements ChunkStore {
   /** Fails every held get (a crash: the process never finishes them). */
   failHeld(): void {
     for (const w of this.waiting.splice(0)) w.reject(new Error('crashed'));
-  }
-
-  put(digest: string, data: Buffer, options?: PutOptions): Promise<boolean> {
-    return this.inner.put(digest, data, options);
-  }
-
-  async sync(): Promise<void> {
-    await this.inner.sync?.();
-  }
-
-  has(digest: string): Promise<boolean> {
-    return this.inner.has(digest);
-  }
-
-  delete(digest: string): Promise<boolean> {
-    return this.inner.delete(digest);
-  }
-
-  list(): AsyncIterable<string> {
-    return this.inner.list();
   }
 }
 

@@ -128,3 +128,15 @@ export async function timed(fn) {
   const result = await fn();
   return { seconds: (performance.now() - started) / 1000, result };
 }
+
+/** Runs a script's `main`: prints a failure's stack and sets the exit code, and always cleans up (temp dir, children). */
+export async function runScript(main) {
+  try {
+    await main();
+  } catch (err) {
+    console.error(err instanceof Error ? err.stack : err);
+    process.exitCode = 1;
+  } finally {
+    await cleanup();
+  }
+}

@@ -8,7 +8,8 @@ import { MemoryChunkStore } from '../chunks/memory-chunk-store.js';
 import { sha256Hex } from '../chunks/chunk-store.js';
 import { HookedChunkStore, Prng, tempDir, type TempDir } from '../testing/fixtures.js';
 import { Volume } from '../volume/volume.js';
-import { CbwSession, syncHasher, type Hasher } from './cbw-session.js';
+import { syncHasher, type Hasher } from '../support/worker-pool.js';
+import { CbwSession } from './cbw-session.js';
 
 const CHUNK = 64 * 1024;
 const SIZE = 8 * CHUNK;

@@ -30,7 +30,6 @@ import { forEachLimit } from '../support/pool.js';
 
 const DEFER_SYNC = { deferSync: true } as const;
 
-export { syncHasher, type Hasher };
 
 /**
  * The parent snapshot of an incremental session: a chunk outside `changed`
@@ -235,7 +234,7 @@ export class CbwSession implements WriteGuard {
       this.captured.set(index, entry);
       return this.makeDurable(entry, true);
     }
-    await this.park(index, found);
+    await this.staging.park(index, found.digest, found.data);
     this.captured.set(index, { record: { index, digest: found.digest, stored: false }, seq: 0 });
   }
 
@@ -253,7 +252,7 @@ export class CbwSession implements WriteGuard {
       await this.makeDurable(known, true);
       return true;
     }
-    await this.park(index, found);
+    await this.staging.park(index, found.digest, found.data);
     if (this.captured.has(index)) this.staging.done(index); // the job recorded it meanwhile
     else this.captured.set(index, { record: { index, digest: found.digest, stored: false }, seq: 0 });
     return true;
@@ -286,10 +285,6 @@ export class CbwSession implements WriteGuard {
       return (await this.store.putEncoded(found.digest, found.encoded, DEFER_SYNC)).stored;
     }
     return this.store.put(found.digest, found.data, DEFER_SYNC);
-  }
-
-  private park(index: number, found: ReadChunk): Promise<void> {
-    return this.staging.park(index, found.digest, found.data);
   }
 
   /**

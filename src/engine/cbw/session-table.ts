@@ -9,7 +9,8 @@ import { EngineError } from '../engine.js';
 import type { ChunkStore } from '../chunks/chunk-store.js';
 import { fsyncDir, unlinkDurable } from '../support/durable-fs.js';
 import { isSafeId } from '../support/safe-id.js';
-import { CbwSession, syncHasher, type Hasher } from './cbw-session.js';
+import { syncHasher, type Hasher } from '../support/worker-pool.js';
+import { CbwSession } from './cbw-session.js';
 import { SessionFileCorrupt, type SessionHeader } from './session-log.js';
 
 const SUFFIX = '.session';

@@ -80,9 +80,11 @@ export class StageFile {
 
   /**
    * Opens an existing stage file and returns its valid slots (data re-hashed
-   * with `hasher`), or undefined if there is none. New slots go after the last one.
+   * with `hasher`), or undefined if there is none. Slots of chunks `wanted`
+   * refuses are skipped unread (the session log already records them). New
+   * slots go after the last one.
    */
-  static async load(path: string, chunkSize: number, hasher: Hasher):
+  static async load(path: string, chunkSize: number, hasher: Hasher, wanted: (index: number) => boolean = () => true):
     Promise<{ stage: StageFile; staged: StagedChunk[] } | undefined> {
     let fh: FileHandle;
     try {
@@ -96,7 +98,7 @@ export class StageFile {
       const slots = Math.ceil((await fh.stat()).size / slotSize);
       const staged: StagedChunk[] = [];
       for (let slot = 0; slot < slots; slot++) {
-        const found = await readSlot(fh, slot, chunkSize, hasher);
+        const found = await readSlot(fh, slot, chunkSize, hasher, wanted);
         if (found) staged.push(found);
       }
       return { stage: new StageFile(path, fh, chunkSize, slots), staged };
@@ -140,13 +142,13 @@ export class StageFile {
   }
 }
 
-async function readSlot(fh: FileHandle, slot: number, chunkSize: number, hasher: Hasher):
-  Promise<StagedChunk | undefined> {
+async function readSlot(fh: FileHandle, slot: number, chunkSize: number, hasher: Hasher,
+  wanted: (index: number) => boolean): Promise<StagedChunk | undefined> {
   const position = slot * (HEADER + chunkSize);
   const header = Buffer.alloc(HEADER);
   const { bytesRead } = await fh.read(header, 0, HEADER, position);
   const chunk = decodeHeader(header.subarray(0, bytesRead), slot, chunkSize);
-  if (!chunk) return undefined;
+  if (!chunk || !wanted(chunk.index)) return undefined;
   const data = Buffer.allocUnsafe(chunk.length);
   const got = await fh.read(data, 0, chunk.length, position + HEADER);
   if (got.bytesRead !== chunk.length) return undefined;

@@ -28,10 +28,10 @@ export class StagedCaptures {
   static async load(path: string, chunkSize: number, hasher: Hasher, recorded: (index: number) => boolean):
     Promise<StagedCaptures> {
     const staging = new StagedCaptures(path, chunkSize);
-    const loaded = await StageFile.load(path, chunkSize, hasher);
+    const loaded = await StageFile.load(path, chunkSize, hasher, (index) => !recorded(index));
     if (loaded) {
       staging.file = Promise.resolve(loaded.stage);
-      for (const chunk of loaded.staged) if (!recorded(chunk.index)) staging.pending.set(chunk.index, chunk);
+      for (const chunk of loaded.staged) staging.pending.set(chunk.index, chunk);
     }
     return staging;
   }

@@ -52,8 +52,7 @@ export async function restoreManifest(
     await fh.close();
     fh = undefined;
     // The map before the volume appears: its data chunks are the allocated ones.
-    await AllocationMap.create(allocationPathOf(target), sizeBytes, manifest.chunkSize,
-      manifest.chunks.flatMap((digest, index) => (digest === null ? [] : [index])));
+    await AllocationMap.create(allocationPathOf(target), sizeBytes, manifest.chunkSize, indexes);
     await rename(partial, target);
   } catch (err) {
     await fh?.close().catch(() => undefined);

@@ -5,7 +5,8 @@
 import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-async function names(dir: string): Promise<string[]> {
+/** The names in `dir`, or none if it does not exist. */
+export async function names(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);
   } catch (e) {

@@ -8,9 +8,10 @@
  * - the balance is minus the sum of the ledger (no charge lost or applied twice), and no (resource, hour) twice.
  */
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { until, type Api, type DiskRow, type SnapshotRow } from './api.js';
+import { names } from './chunk-files.js';
 
 const TRANSIENT = new Set(['creating', 'Creating', 'ReIniting', 'Attaching', 'Detaching']);
 
@@ -27,15 +28,6 @@ export async function settle(api: Api): Promise<World> {
     const busy = [...snapshots.map((s) => s.Status), ...disks.map((d) => d.Status)].some((s) => TRANSIENT.has(s));
     return busy ? undefined : { snapshots, disks };
   }, 'every snapshot and disk to settle');
-}
-
-async function names(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
 }
 
 /** Chunk digests a manifest references: its `chunks` list (null = a zero chunk, never stored). */
