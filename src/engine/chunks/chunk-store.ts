@@ -18,11 +18,11 @@ export interface PutResult {
 }
 
 /**
- * `deferSync`: the chunk's bytes are durable when the put resolves, but its
- * name may only become durable at the next `sync()` (a store may batch the
- * directory syncs). For jobs that make a reference to the chunk durable only
- * after calling `sync()` (a session log, a manifest). A plain put (or `has`)
- * that finds such a chunk makes it durable first.
+ * `deferSync`: the chunk is readable, present and listed when the put
+ * resolves, but may only be durable after the next `sync()` (a store batches
+ * its fsyncs). For jobs that make a reference to the chunk durable only after
+ * calling `sync()` (a session log, a manifest). A plain put (or `has`) that
+ * finds such a chunk makes it durable first.
  */
 export interface PutOptions {
   readonly deferSync?: boolean;
@@ -46,6 +46,19 @@ export interface ChunkStore {
   sync?(): Promise<void>;
   /** Bytes the chunk takes in storage (after compression), or undefined if absent. */
   storedSize?(digest: string): Promise<number | undefined>;
+  /** Reclaims the space of deleted chunks where `delete` leaves it in place (pack files). */
+  compact?(): Promise<CompactionResult>;
+  /** Releases the store's files (after the last use). */
+  close?(): Promise<void>;
+}
+
+export interface CompactionResult {
+  /** Storage files removed (packs rewritten). */
+  readonly packsRemoved: number;
+  /** Live chunks rewritten elsewhere. */
+  readonly chunksMoved: number;
+  /** Bytes of storage given back. */
+  readonly bytesReclaimed: number;
 }
 
 const DIGEST = /^[0-9a-f]{64}$/;

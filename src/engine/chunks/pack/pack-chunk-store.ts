@@ -1,0 +1,267 @@
+/**
+ * A ChunkStore that appends chunks to pack files (`<dir>/<8 hex>.pack`, about
+ * `packTargetBytes` each) and keeps where each one is in an index log
+ * (`<dir>/index.log`, index-log.ts), as restic and kopia do: storing a chunk
+ * costs a positioned write, and a batch of them one fdatasync per pack written
+ * plus one of the index — not a file, a rename and an fsync each. That is what
+ * makes small chunks (64 KiB) affordable.
+ *
+ * A record in a pack: magic `EPK1` · chunk file length u32 · digest (32 bytes)
+ * · the chunk file of codec.ts (header, then raw bytes or one zstd frame).
+ * `get` checks the record's magic, length and digest against the index entry
+ * before decoding, so an entry pointing at the wrong bytes reads as corrupt.
+ *
+ * Durability: a put writes its record, then (without `deferSync`) syncs; a
+ * sync fdatasyncs the packs written since the last one (and the directory, for
+ * new packs), then appends the new index records and fdatasyncs the log. A
+ * chunk is durable once its index record is; after a crash, records the index
+ * never named are dead bytes (compaction reclaims them). A put with
+ * `deferSync` is readable and listed at once and durable after the next sync;
+ * `has`, or a plain put, that finds such a chunk syncs first.
+ *
+ * Deleting appends a del record (durable before `delete` resolves); the bytes
+ * stay until `compact()` rewrites the packs that are mostly dead.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EngineError } from '../../engine.js';
+import { fsyncDir, writeFileDurable } from '../../support/durable-fs.js';
+import { GroupSync } from '../../support/group-sync.js';
+import { KeyedMutex } from '../../support/keyed-mutex.js';
+import { assertDigest, type ChunkStore, type PutOptions, type PutResult } from '../chunk-store.js';
+import {
+  assertCompressionLevel, ChunkDecodeError, decodeChunk, DEFAULT_COMPRESSION_LEVEL, encodeChunk, readHeader,
+  type EncodedChunk,
+} from '../codec.js';
+import { encodeRecord, IndexLog, RECORD_BYTES, type IndexRecord, type PackLocation } from './index-log.js';
+import { PackFiles } from './pack-files.js';
+import { compactPacks, type CompactResult } from './compaction.js';
+
+export { type CompactResult } from './compaction.js';
+
+/** A pack takes new records until it holds this many bytes. */
+export const DEFAULT_PACK_TARGET_BYTES = 32 * 1024 * 1024;
+/** The index log is rewritten at open when it holds more than this many records per live chunk (and 4096 more). */
+const INDEX_REWRITE_RATIO = 2;
+const RECORD_MAGIC = Buffer.from('EPK1');
+export const RECORD_HEADER_BYTES = 40;
+const PRESENT: PutResult = { stored: false, storedBytes: 0 };
+
+export interface PackChunkStoreOptions {
+  /** zstd level for new chunks: 0 (off) to 19; default 1. */
+  readonly compressionLevel?: number;
+  readonly packTargetBytes?: number;
+}
+
+interface IndexEntry extends PackLocation {
+  /** Whether its add record is durable in the index log. */
+  durable: boolean;
+}
+
+export class PackChunkStore implements ChunkStore {
+  private readonly locks = new KeyedMutex<string>();
+  /** Entries whose record is written but whose add record is not in the log yet. */
+  private pending: string[] = [];
+  private readonly group = new GroupSync(() => this.flush());
+  private compacting: Promise<CompactResult> | undefined;
+
+  private constructor(
+    readonly dir: string,
+    readonly compressionLevel: number,
+    private readonly index: Map<string, IndexEntry>,
+    private readonly log: IndexLog,
+    readonly packs: PackFiles,
+  ) {}
+
+  /** Opens (creating if needed) the store rooted at `dir`. */
+  static async open(dir: string, options: PackChunkStoreOptions = {}): Promise<PackChunkStore> {
+    const level = options.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL;
+    assertCompressionLevel(level);
+    if ((await mkdir(dir, { recursive: true })) !== undefined) await fsyncDir(join(dir, '..'));
+    const packs = await PackFiles.open(dir, options.packTargetBytes ?? DEFAULT_PACK_TARGET_BYTES);
+    const logPath = join(dir, 'index.log');
+    const opened = await IndexLog.open(logPath);
+    const { created } = opened;
+    let { log, index: loaded } = opened;
+    if (created && packs.sizes.size > 0) {
+      await log.close();
+      throw new EngineError('ChunkCorrupt', `pack store ${dir}: pack files without ${logPath}`);
+    }
+    if (created) await fsyncDir(dir);
+    if (loaded.records > INDEX_REWRITE_RATIO * loaded.live.size + 4096) {
+      await log.close();
+      await rewriteIndex(logPath, loaded.live);
+      ({ log, index: loaded } = await IndexLog.open(logPath));
+    }
+    const index = new Map<string, IndexEntry>();
+    for (const [digest, at] of loaded.live) index.set(digest, { ...at, durable: true });
+    return new PackChunkStore(dir, level, index, log, packs);
+  }
+
+  async put(digest: string, data: Buffer, options?: PutOptions): Promise<boolean> {
+    return (await this.putSized(digest, data, options)).stored;
+  }
+
+  async putSized(digest: string, data: Buffer, options?: PutOptions): Promise<PutResult> {
+    assertDigest(digest);
+    return this.store(digest, () => encodeChunk(data, this.compressionLevel), options);
+  }
+
+  async putEncoded(digest: string, encoded: EncodedChunk, options?: PutOptions): Promise<PutResult> {
+    assertDigest(digest);
+    return this.store(digest, () => encoded, options);
+  }
+
+  private async store(digest: string, encode: () => EncodedChunk, options: PutOptions | undefined): Promise<PutResult> {
+    const defer = options?.deferSync === true;
+    const result = await this.locks.run(digest, async () => {
+      // Encoded after the presence check: a dedup hit costs no compression.
+      if (this.index.has(digest)) return PRESENT;
+      const { file } = encode();
+      await this.append(digest, file);
+      return { stored: true, storedBytes: file.length };
+    });
+    if (!defer && !this.index.get(digest)?.durable) await this.sync();
+    return result;
+  }
+
+  /** Writes a record for `digest` into the open pack and indexes it (pending until the next sync). */
+  private async append(digest: string, file: Buffer): Promise<PackLocation> {
+    const header = Buffer.allocUnsafe(RECORD_HEADER_BYTES);
+    RECORD_MAGIC.copy(header, 0);
+    header.writeUInt32LE(file.length, 4);
+    header.write(digest, 8, 32, 'hex');
+    const at = this.packs.reserve(RECORD_HEADER_BYTES + file.length);
+    try {
+      await this.packs.write(at, [header, file]);
+      const entry: IndexEntry = { pack: at.pack, offset: at.offset, length: file.length, durable: false };
+      this.index.set(digest, entry);
+      this.pending.push(digest);
+      return entry;
+    } finally {
+      this.packs.settle(at);
+    }
+  }
+
+  sync(): Promise<void> {
+    return this.group.sync();
+  }
+
+  /** Packs, then the index records naming what they hold. */
+  private async flush(): Promise<void> {
+    const digests = this.pending;
+    this.pending = [];
+    const records: IndexRecord[] = [];
+    const entries: IndexEntry[] = [];
+    for (const digest of digests) {
+      const entry = this.index.get(digest);
+      if (!entry || entry.durable) continue; // deleted or moved since; a later record covers it
+      entries.push(entry);
+      records.push({ kind: 'add', digest, at: entry });
+    }
+    try {
+      await this.packs.sync();
+      await this.log.append(records);
+      await this.log.sync();
+    } catch (err) {
+      this.pending.push(...digests);
+      throw err;
+    }
+    for (const entry of entries) entry.durable = true;
+  }
+
+  async get(digest: string): Promise<Buffer | undefined> {
+    const file = await this.readFile(digest);
+    if (file === undefined) return undefined;
+    try {
+      if (!readHeader(file)) throw new ChunkDecodeError('no chunk header');
+      return decodeChunk(file);
+    } catch (err) {
+      if (err instanceof ChunkDecodeError) throw new EngineError('ChunkCorrupt', `chunk ${digest}: ${err.message}`);
+      throw err;
+    }
+  }
+
+  /** The chunk file as stored (codec header and payload), or undefined; ChunkCorrupt if its record does not match. */
+  async readFile(digest: string): Promise<Buffer | undefined> {
+    assertDigest(digest);
+    const entry = this.index.get(digest);
+    if (!entry) return undefined;
+    const record = await this.packs.read(entry.pack, entry.offset, RECORD_HEADER_BYTES + entry.length);
+    if (record.length !== RECORD_HEADER_BYTES + entry.length || !record.subarray(0, 4).equals(RECORD_MAGIC) ||
+      record.readUInt32LE(4) !== entry.length || record.toString('hex', 8, 40) !== digest) {
+      throw new EngineError('ChunkCorrupt', `chunk ${digest}: its record in pack ${entry.pack} at ${entry.offset} does not match`);
+    }
+    return record.subarray(RECORD_HEADER_BYTES);
+  }
+
+  /** Where the chunk's record is (for diagnostics and tests), or undefined. */
+  locate(digest: string): { path: string; offset: number; length: number } | undefined {
+    const entry = this.index.get(digest);
+    return entry && { path: this.packs.pathOf(entry.pack), offset: entry.offset, length: RECORD_HEADER_BYTES + entry.length };
+  }
+
+  async has(digest: string): Promise<boolean> {
+    assertDigest(digest);
+    const entry = this.index.get(digest);
+    if (entry && !entry.durable) await this.sync();
+    return entry !== undefined;
+  }
+
+  async storedSize(digest: string): Promise<number | undefined> {
+    assertDigest(digest);
+    return this.index.get(digest)?.length;
+  }
+
+  async delete(digest: string): Promise<boolean> {
+    assertDigest(digest);
+    return this.locks.run(digest, async () => {
+      const entry = this.index.get(digest);
+      if (!entry) return false;
+      // Its add record must reach the log before the del record that supersedes it.
+      if (!entry.durable) await this.sync();
+      this.index.delete(digest);
+      await this.log.append([{ kind: 'del', digest }]);
+      await this.log.sync();
+      return true;
+    });
+  }
+
+  async *list(): AsyncIterable<string> {
+    yield* [...this.index.keys()];
+  }
+
+  /** Rewrites the packs whose live records are under half their bytes, then removes them (one run at a time). */
+  compact(): Promise<CompactResult> {
+    this.compacting ??= this.compactOnce().finally(() => (this.compacting = undefined));
+    return this.compacting;
+  }
+
+  private compactOnce(): Promise<CompactResult> {
+    return compactPacks({
+      index: this.index, packs: this.packs, locks: this.locks, recordOverhead: RECORD_HEADER_BYTES,
+      move: (digest, file) => this.append(digest, file),
+      read: (digest) => this.readFile(digest),
+      sync: () => this.sync(),
+    });
+  }
+
+  /** Bytes in pack files and the index log. */
+  get bytesOnDisk(): number {
+    let total = this.log.size;
+    for (const size of this.packs.sizes.values()) total += size;
+    return total;
+  }
+
+  async close(): Promise<void> {
+    await this.group.idle();
+    await this.packs.close();
+    await this.log.close();
+  }
+}
+
+/** Replaces the log with one add record per live chunk, atomically. */
+async function rewriteIndex(path: string, live: Map<string, PackLocation>): Promise<void> {
+  const records = [...live].map(([digest, at]) => encodeRecord({ kind: 'add', digest, at }));
+  await writeFileDurable(path, Buffer.concat(records, records.length * RECORD_BYTES));
+}

@@ -1,0 +1,233 @@
+/**
+ * The pack files of one pack store: `<dir>/<8 hex>.pack`, append-only. One
+ * pack at a time takes new records (the open pack); it is closed for writing
+ * once it reaches `packTargetBytes` and the next id starts. Records are
+ * written at offsets reserved in call order, so puts write concurrently.
+ *
+ * Readers `acquire` a pack's handle and `release` it; a retired pack (emptied
+ * by compaction) is unlinked at once and its handle closed when the last
+ * reader lets go (an open descriptor keeps the bytes readable).
+ */
+import { constants } from 'node:fs';
+import { open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fsyncDir, isNotFound, writeFully } from '../../support/durable-fs.js';
+
+const PACK_NAME = /^([0-9a-f]{8})\.pack$/;
+/** Handles kept open at most (idle ones beyond it are closed). */
+const MAX_OPEN_PACKS = 128;
+
+export function packName(id: number): string {
+  return `${id.toString(16).padStart(8, '0')}.pack`;
+}
+
+/** A pack's handle; `refs` counts users synchronously, so the handle is never closed under one. */
+interface OpenPack {
+  readonly id: number;
+  readonly fh: Promise<FileHandle>;
+  refs: number;
+  retired: boolean;
+}
+
+export interface PackReservation {
+  readonly pack: number;
+  readonly offset: number;
+}
+
+export class PackFiles {
+  /** Bytes in each pack (reserved ones included). */
+  readonly sizes = new Map<number, number>();
+  private readonly handles = new Map<number, OpenPack>();
+  /** Packs written to since the last `sync()`. */
+  private readonly unsynced = new Set<number>();
+  private writing: number | undefined;
+  private nextId: number;
+  /** A pack created since the last `sync()` (its name needs the directory's fsync). */
+  private created = false;
+  private writes = 0;
+  /** Reservations per pack whose record is not indexed yet (`settle`). */
+  private readonly unsettled = new Map<number, number>();
+  private drained: (() => void) | undefined;
+
+  private constructor(readonly dir: string, private readonly targetBytes: number, nextId: number) {
+    this.nextId = nextId;
+  }
+
+  static async open(dir: string, targetBytes: number): Promise<PackFiles> {
+    const ids: { id: number; size: number }[] = [];
+    for (const name of await readdir(dir)) {
+      const match = PACK_NAME.exec(name);
+      if (match) ids.push({ id: parseInt(match[1]!, 16), size: (await stat(join(dir, name))).size });
+    }
+    const files = new PackFiles(dir, targetBytes, ids.reduce((max, { id }) => Math.max(max, id + 1), 0));
+    for (const { id, size } of ids) files.sizes.set(id, size);
+    return files;
+  }
+
+  pathOf(id: number): string {
+    return join(this.dir, packName(id));
+  }
+
+  /** The pack taking new records (undefined before the first write of this process). */
+  get openPack(): number | undefined {
+    return this.writing;
+  }
+
+  /** Reserves `length` bytes at the end of the open pack (starting a new one when it is full). */
+  reserve(length: number): PackReservation {
+    let pack = this.writing;
+    if (pack === undefined || (this.sizes.get(pack) ?? 0) + length > this.targetBytes && (this.sizes.get(pack) ?? 0) > 0) {
+      pack = this.nextId++;
+      this.writing = pack;
+      this.sizes.set(pack, 0);
+      this.created = true;
+    }
+    const offset = this.sizes.get(pack)!;
+    this.sizes.set(pack, offset + length);
+    this.unsettled.set(pack, (this.unsettled.get(pack) ?? 0) + 1);
+    return { pack, offset };
+  }
+
+  /** The reservation's record is indexed (or abandoned): compaction may consider its pack again. */
+  settle(at: PackReservation): void {
+    const left = (this.unsettled.get(at.pack) ?? 1) - 1;
+    if (left === 0) this.unsettled.delete(at.pack);
+    else this.unsettled.set(at.pack, left);
+  }
+
+  /** Whether compaction may rewrite and remove pack `id`: no record on its way in, nothing waiting for a sync. */
+  isSettled(id: number): boolean {
+    return !this.unsettled.has(id) && !this.unsynced.has(id);
+  }
+
+  /** Stops writing to pack `id` if it is the open pack (the next record starts a new one). */
+  seal(id: number): void {
+    if (this.writing === id) this.writing = undefined;
+  }
+
+  /** Writes `parts` at a reservation. */
+  async write(at: PackReservation, parts: readonly Buffer[]): Promise<void> {
+    this.writes++;
+    try {
+      const entry = this.acquire(at.pack, true);
+      try {
+        const fh = await entry.fh;
+        let offset = at.offset;
+        for (const part of parts) {
+          await writeFully(fh, part, offset);
+          offset += part.length;
+        }
+        this.unsynced.add(at.pack);
+      } finally {
+        await this.release(entry);
+      }
+    } finally {
+      if (--this.writes === 0) this.drained?.();
+    }
+  }
+
+  /** Makes every completed write durable, and new packs' names. */
+  async sync(): Promise<void> {
+    const packs = [...this.unsynced];
+    this.unsynced.clear();
+    const created = this.created;
+    this.created = false;
+    try {
+      await Promise.all(packs.map(async (id) => {
+        const entry = this.acquire(id, false);
+        try {
+          await (await entry.fh).datasync();
+        } finally {
+          await this.release(entry);
+        }
+      }));
+      if (created) await fsyncDir(this.dir);
+    } catch (err) {
+      for (const id of packs) this.unsynced.add(id);
+      this.created ||= created;
+      throw err;
+    }
+  }
+
+  /** Reads `length` bytes at `offset` of pack `id` (fewer at the end of the file). */
+  async read(id: number, offset: number, length: number): Promise<Buffer> {
+    const entry = this.acquire(id, false);
+    try {
+      const fh = await entry.fh;
+      const buf = Buffer.allocUnsafe(length);
+      let done = 0;
+      while (done < length) {
+        const { bytesRead } = await fh.read(buf, done, length - done, offset + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      return done === length ? buf : buf.subarray(0, done);
+    } finally {
+      await this.release(entry);
+    }
+  }
+
+  /** Removes a pack no index entry points at any more (durably); readers in flight keep their handle. */
+  async retire(id: number): Promise<void> {
+    if (id === this.writing) this.writing = undefined;
+    const entry = this.handles.get(id);
+    this.handles.delete(id);
+    this.sizes.delete(id);
+    this.unsynced.delete(id);
+    try {
+      await unlink(this.pathOf(id));
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    await fsyncDir(this.dir);
+    if (entry) {
+      entry.retired = true;
+      if (entry.refs === 0) await closeEntry(entry);
+    }
+  }
+
+  /** Waits for writes in flight, then closes every handle. */
+  async close(): Promise<void> {
+    if (this.writes > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    const all = [...this.handles.values()];
+    this.handles.clear();
+    for (const entry of all) await closeEntry(entry);
+  }
+
+  private acquire(id: number, create: boolean): OpenPack {
+    let entry = this.handles.get(id);
+    if (!entry) {
+      if (this.handles.size >= MAX_OPEN_PACKS) this.closeIdle();
+      // Not O_APPEND: positioned writes must land where they were reserved.
+      const flags = create ? constants.O_RDWR | constants.O_CREAT : constants.O_RDWR;
+      const fh = open(this.pathOf(id), flags, 0o644);
+      const created: OpenPack = { id, fh, refs: 0, retired: false };
+      entry = created;
+      this.handles.set(id, created);
+      fh.catch(() => {
+        if (this.handles.get(id) === created) this.handles.delete(id);
+      });
+    }
+    entry.refs++;
+    return entry;
+  }
+
+  private async release(entry: OpenPack): Promise<void> {
+    entry.refs--;
+    if (entry.retired && entry.refs === 0) await closeEntry(entry);
+  }
+
+  /** Closes handles nobody uses (not the open pack's, nor packs waiting for their sync). */
+  private closeIdle(): void {
+    for (const [id, entry] of this.handles) {
+      if (id === this.writing || this.unsynced.has(id) || entry.refs > 0) continue;
+      this.handles.delete(id);
+      closeEntry(entry).catch(() => undefined);
+    }
+  }
+}
+
+async function closeEntry(entry: OpenPack): Promise<void> {
+  const fh = await entry.fh.catch(() => undefined);
+  await fh?.close();
+}
