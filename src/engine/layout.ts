@@ -4,7 +4,8 @@
  *
  *   volumes/<id>.raw              live disks (sparse files); <id>.raw.restoring while restoring
  *   volumes/<id>.alloc            which chunks of <id> were ever written (see volume/allocation-map.ts)
- *   chunks/<2 hex>/<digest>       the filesystem chunk store
+ *   chunks/packs/                 the chunk store: <8 hex>.pack files and index.log (chunks/pack/)
+ *   chunks/<2 hex>/<digest>       chunk files of the older one-file-per-chunk store (still read)
  *   manifests/<snapshotId>.json   finished snapshots (taken here, or copied in: snapshot/copy.ts)
  *   sessions/<snapshotId>.session open copy-before-write sessions (and .stage: chunks parked for guest writes)
  *   tmp/                          temp files for atomic creation (emptied at start)

@@ -1,21 +1,21 @@
 /** Chunk files are encoded on the hashing threads at the store's level and stored as they are. */
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readHeader } from './chunks/codec.js';
 import { LocalBlockEngine } from './local-engine.js';
 import { clock } from './testing/engine-fixture.js';
 import { Prng, readVolume, sha256, tempDir, writeVolume } from './testing/fixtures.js';
+import { mustFindChunk, storedDigests } from './testing/stored-chunks.js';
 
-const CHUNK = 256 * 1024; // above the hashing pool's main-thread limit (128 KiB): the threads encode
+const CHUNK = 256 * 1024; // above the hashing pool's main-thread limit (32 KiB): the threads encode
 const SIZE = 8 * CHUNK;
 
-/** Every chunk file under `<dir>/chunks`, with its codec and size. */
+/** Every chunk file stored under `<dir>/chunks`, with its codec and size. */
 async function chunkFiles(dir: string): Promise<{ codec: string | undefined; size: number }[]> {
-  const entries = await readdir(join(dir, 'chunks'), { recursive: true, withFileTypes: true });
-  return Promise.all(entries.filter((e) => e.isFile()).map(async (e) => {
-    const file = await readFile(join(e.parentPath ?? e.path, e.name));
+  const chunks = join(dir, 'chunks');
+  return Promise.all([...await storedDigests(chunks)].map(async (digest) => {
+    const file = await (await mustFindChunk(chunks, digest)).read();
     return { codec: readHeader(file)?.codec, size: file.length };
   }));
 }

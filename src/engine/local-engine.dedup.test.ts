@@ -1,11 +1,12 @@
 /** Zero chunks are never stored; identical chunks are stored once across snapshots and within one. */
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LocalBlockEngine } from './local-engine.js';
 import { clock } from './testing/engine-fixture.js';
 import { countChunks, Prng, readVolume, sha256, tempDir, writeVolume, type TempDir } from './testing/fixtures.js';
+import { storedDigests } from './testing/stored-chunks.js';
 
 const MiB = 1024 * 1024;
 
@@ -26,8 +27,10 @@ describe('LocalBlockEngine: zero chunks and deduplication', () => {
     const a = await engine.runSnapshot('s-a');
     assert.deepEqual(a, { sizeBytes: 64 * MiB, chunkSize: MiB, dataChunks: 4, storedBytes: 4 * MiB });
     assert.equal(await countChunks(engine.chunkStore), 4);
-    const files = (await readdir(join(dir.path, 'chunks'), { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
-    assert.equal(files.length, 4, 'exactly the data chunks are files, no zero chunk, no temp files');
+    assert.equal((await storedDigests(join(dir.path, 'chunks'))).size, 4, 'exactly the data chunks are indexed, no zero chunk');
+    const packs = await readdir(join(dir.path, 'chunks', 'packs'));
+    assert.deepEqual(packs.sort(), ['00000000.pack', 'index.log'], 'one pack, no temp files');
+    assert.equal((await stat(join(dir.path, 'chunks', 'packs', 'index.log'))).size, 4 * 64, 'four index records');
 
     await engine.beginSnapshot('d-sparse', 's-b');
     const b = await engine.runSnapshot('s-b');

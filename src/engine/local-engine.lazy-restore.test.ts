@@ -14,6 +14,7 @@ import { NbdServer } from './nbd/server.js';
 import { missingTool, run } from './nbd/testing/tools.js';
 import { clock, engineError } from './testing/engine-fixture.js';
 import { DelegatingChunkStore, Prng, readVolume, sha256, tempDir, writeVolume, type TempDir } from './testing/fixtures.js';
+import { mustFindChunk } from './testing/stored-chunks.js';
 
 const CHUNK = 64 * 1024;
 const SIZE = 2 * 1024 * 1024 + 5000; // 33 chunks, the last one partial
@@ -49,7 +50,8 @@ describe('LocalBlockEngine: lazy restore', () => {
 
   async function open(): Promise<{ engine: LocalBlockEngine; store: GatedStore }> {
     const store = new GatedStore(await FsChunkStore.open(join(dir.path, 'chunks')));
-    const engine = await LocalBlockEngine.open({ dataDir: dir.path, clock, chunkSize: CHUNK, chunkStore: store });
+    // Four chunks in flight: the interrupted fill below stops with most of the volume still unfilled.
+    const engine = await LocalBlockEngine.open({ dataDir: dir.path, clock, chunkSize: CHUNK, chunkStore: store, concurrency: 4 });
     engines.push(engine);
     stores.push(store);
     return { engine, store };
@@ -202,10 +204,10 @@ describe('LocalBlockEngine: lazy restore', () => {
   it('a corrupt chunk fails the reads that need it (EIO over NBD) and the fill; the rest stays readable', async (t) => {
     const engine = engines[0]!;
     const manifest = JSON.parse(await readFile(join(dir.path, 'manifests', 's-1.json'), 'utf8')) as { chunks: string[] };
-    const fileOf = (digest: string): string => join(dir.path, 'chunks', digest.slice(0, 2), digest);
+    const stored = (digest: string) => mustFindChunk(join(dir.path, 'chunks'), digest);
     await engine.beginLazyRestore('s-1', 'd-lazy', SIZE);
     // Another chunk's stored bytes under chunk 7's digest: valid for the store, wrong for the digest.
-    await writeFile(fileOf(manifest.chunks[7]!), await readFile(fileOf(manifest.chunks[8]!)));
+    await (await stored(manifest.chunks[7]!)).write(await (await stored(manifest.chunks[8]!)).read());
     const handle = (await engine.exports().open('d-lazy'))!;
     try {
       await assert.rejects(handle.device.read(7 * CHUNK + 10, 100), engineError('ChunkCorrupt'));

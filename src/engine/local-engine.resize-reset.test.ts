@@ -1,12 +1,13 @@
 /** resizeVolume (grow only, durable, visible to new handles) and resetVolume (only differing chunks rewritten). */
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { LocalBlockEngine } from './local-engine.js';
 import { sha256Hex } from './chunks/chunk-store.js';
 import { engineError, openHooked } from './testing/engine-fixture.js';
 import { Prng, readVolume, tempDir, writeVolume, type TempDir } from './testing/fixtures.js';
+import { mustFindChunk } from './testing/stored-chunks.js';
 import type { BlockDevice } from './block-device.js';
 import { withVolumeDeleteHook } from './volume-delete-hook.js';
 import { AllocationMap } from './volume/allocation-map.js';
@@ -106,11 +107,11 @@ describe('LocalBlockEngine: resizeVolume and resetVolume', () => {
     await engine.runSnapshot('s-a');
     await writeVolume(engine.exports(), 'd-1', CHUNK, Buffer.alloc(CHUNK, 9));
     const digest = sha256Hex(a.subarray(CHUNK));
-    const chunkFile = join(dir.path, 'chunks', digest.slice(0, 2), digest);
-    const original = await readFile(chunkFile);
-    await writeFile(chunkFile, Buffer.alloc(CHUNK, 1));
+    const chunk = await mustFindChunk(join(dir.path, 'chunks'), digest);
+    const original = await chunk.read();
+    await chunk.write(Buffer.alloc(original.length, 1));
     await assert.rejects(engine.resetVolume('s-a', 'd-1'), engineError('ChunkCorrupt'));
-    await writeFile(chunkFile, original);
+    await chunk.write(original);
     assert.deepEqual(await engine.resetVolume('s-a', 'd-1'), { chunksRewritten: 1 });
     assert.ok((await readVolume(engine.exports(), 'd-1')).subarray(0, 2 * CHUNK).equals(a));
     await assert.rejects(engine.resetVolume('s-a', 'd-none'), engineError('VolumeNotFound'));

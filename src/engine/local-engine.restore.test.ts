@@ -1,11 +1,13 @@
 /** Restore verifies everything and never leaves a half-restored volume under the real name. */
 import assert from 'node:assert/strict';
-import { readdir, readFile, rename, truncate, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LocalBlockEngine } from './local-engine.js';
 import { clock, engineError } from './testing/engine-fixture.js';
 import { Prng, readVolume, sha256, tempDir, writeVolume, type TempDir } from './testing/fixtures.js';
+import { mustFindChunk, type StoredChunk } from './testing/stored-chunks.js';
+import { decodeChunk } from './chunks/codec.js';
 
 const CHUNK = 64 * 1024;
 const SIZE = 2 * 1024 * 1024;
@@ -14,7 +16,8 @@ describe('LocalBlockEngine: restore integrity', () => {
   let dir: TempDir;
   let engine: LocalBlockEngine;
   let image: Buffer;
-  let chunkFile: string;
+  let chunk: StoredChunk;
+  let digest: string;
   let manifestFile: string;
 
   before(async () => {
@@ -26,8 +29,8 @@ describe('LocalBlockEngine: restore integrity', () => {
     await engine.beginSnapshot('d-src', 's-1');
     await engine.runSnapshot('s-1');
     manifestFile = join(dir.path, 'manifests', 's-1.json');
-    const digest = (JSON.parse(await readFile(manifestFile, 'utf8')) as { chunks: string[] }).chunks[7]!;
-    chunkFile = join(dir.path, 'chunks', digest.slice(0, 2), digest);
+    digest = (JSON.parse(await readFile(manifestFile, 'utf8')) as { chunks: string[] }).chunks[7]!;
+    chunk = await mustFindChunk(join(dir.path, 'chunks'), digest);
   });
   after(async () => {
     await engine.close();
@@ -41,28 +44,30 @@ describe('LocalBlockEngine: restore integrity', () => {
   }
 
   it('detects a flipped byte in a chunk', async () => {
-    const original = await readFile(chunkFile);
+    const original = await chunk.read();
     const flipped = Buffer.from(original);
     flipped[1000] = flipped[1000]! ^ 0x01;
     try {
-      await writeFile(chunkFile, flipped);
+      await chunk.write(flipped);
       await assert.rejects(engine.restoreVolume('s-1', 'd-r1', SIZE), engineError('ChunkCorrupt'));
       await assertNothingLeft('d-r1');
-      await truncate(chunkFile, 100);
+      await chunk.write(Buffer.concat([original.subarray(0, 100), Buffer.alloc(original.length - 100)])); // cut short
       await assert.rejects(engine.restoreVolume('s-1', 'd-r1', SIZE), engineError('ChunkCorrupt'));
       await assertNothingLeft('d-r1');
     } finally {
-      await writeFile(chunkFile, original);
+      await chunk.write(original);
     }
   });
 
   it('detects a missing chunk', async () => {
-    await rename(chunkFile, `${chunkFile}.away`);
+    const original = await chunk.read();
+    assert.equal(await engine.chunkStore.delete(digest), true);
     try {
       await assert.rejects(engine.restoreVolume('s-1', 'd-r2', SIZE), engineError('ChunkMissing'));
       await assertNothingLeft('d-r2');
     } finally {
-      await rename(`${chunkFile}.away`, chunkFile);
+      await engine.chunkStore.put(digest, decodeChunk(original));
+      chunk = await mustFindChunk(join(dir.path, 'chunks'), digest);
     }
   });
 

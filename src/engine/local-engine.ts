@@ -7,7 +7,7 @@ import type { Clock } from '../kernel/clock.js';
 import type { ExportResolver } from './block-device.js';
 import { EngineError, type BlockEngine, type ManifestInfo } from './engine.js';
 import type { ChunkStore } from './chunks/chunk-store.js';
-import { FsChunkStore } from './chunks/fs-chunk-store.js';
+import { openEngineChunkStore } from './chunks/open-chunk-store.js';
 import type { GcResult, ScrubReport } from './gc/collector.js';
 import { EngineChunks } from './gc/engine-chunks.js';
 import type { PinnedManifest } from './gc/chunk-guard.js';
@@ -66,8 +66,8 @@ export class LocalBlockEngine implements BlockEngine {
     const layout = layoutOf(options.dataDir);
     await prepareLayout(layout);
     const chunks = new EngineChunks(
-      options.chunkStore ?? (await FsChunkStore.open(layout.chunks, { compressionLevel: options.compressionLevel })),
-      options.clock, layout, concurrency, options.gcSafetyMarginMs);
+      options.chunkStore ?? (await openEngineChunkStore(layout.chunks, { compressionLevel: options.compressionLevel })),
+      options.clock, layout, concurrency, options.gcSafetyMarginMs, options.chunkStore === undefined);
     const store = chunks.store;
     const manifests = new ManifestStore(layout.manifests, layout.tmp);
     const incremental = new IncrementalTracking(layout.volumes, layout.tmp, chunkSize, manifests, encodeLevelOf(options));
@@ -78,14 +78,13 @@ export class LocalBlockEngine implements BlockEngine {
       lazy.attachTo(volume);
       void sessions.forVolume(volume.id)?.attachTo(volume);
     });
-    const lazy = new LazyRestores(layout.volumes, layout.tmp, store, concurrency,
-      registry);
+    const lazy = new LazyRestores(layout.volumes, layout.tmp, store, concurrency, registry);
     await lazy.loadAll();
     const warn = options.onWarning ?? ((message: string) => process.emitWarning(message));
     const finished = async (id: string): Promise<boolean> => (await manifests.read(id).catch(() => undefined)) !== undefined;
     await sessions.loadAll(finished, (err) => warn(err.message));
-    return new LocalBlockEngine(layout, chunkSize, options.clock, store, concurrency,
-      registry, sessions, manifests, lazy, incremental, chunks);
+    return new LocalBlockEngine(layout, chunkSize, options.clock, store, concurrency, registry, sessions, manifests, lazy,
+      incremental, chunks);
   }
 
   async createVolume(volumeId: string, sizeBytes: number): Promise<void> {
@@ -411,6 +410,7 @@ export class LocalBlockEngine implements BlockEngine {
     await this.lazy.closeAll();
     await this.sessions.closeAll();
     await this.incremental.close();
+    await this.chunks.close();
   }
 
   private volumeSize(volumeId: string): Promise<number | undefined> {

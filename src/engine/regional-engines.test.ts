@@ -5,16 +5,18 @@
  * whose chunks are not all there.
  */
 import assert from 'node:assert/strict';
-import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { ChunkStore } from './chunks/chunk-store.js';
+import { decodeChunk } from './chunks/codec.js';
 import { FsChunkStore } from './chunks/fs-chunk-store.js';
 import { LocalRegionalEngines } from './regional-engines.js';
 import { clock, engineError } from './testing/engine-fixture.js';
 import {
-  countChunks, HookedChunkStore, Prng, readVolume, sha256, tempDir, writeVolume, type TempDir,
+  HookedChunkStore, Prng, readVolume, sha256, tempDir, writeVolume, type TempDir,
 } from './testing/fixtures.js';
+import { mustFindChunk, storedDigests } from './testing/stored-chunks.js';
 
 const CHUNK = 64 * 1024;
 const SIZE = 40 * CHUNK + 12345; // 41 chunks, the last one partial
@@ -73,8 +75,8 @@ describe('LocalRegionalEngines: regions and copySnapshot', () => {
   }
 
   const manifestsOf = (regionId: string): Promise<string[]> => readdir(join(dir.path, regionId, 'manifests'));
-  const chunksOf = (regionId: string): Promise<number> =>
-    FsChunkStore.open(join(dir.path, regionId, 'chunks')).then(countChunks);
+  const chunksOf = async (regionId: string): Promise<number> =>
+    (await storedDigests(join(dir.path, regionId, 'chunks'))).size;
 
   beforeEach(async () => (dir = await tempDir()));
   afterEach(async () => {
@@ -143,25 +145,25 @@ describe('LocalRegionalEngines: regions and copySnapshot', () => {
     const manifest = JSON.parse(await readFile(join(dir.path, 'r-a', 'manifests', 's-1.json'), 'utf8')) as
       { chunks: (string | null)[] };
     const digest = manifest.chunks[36]!;
-    const chunkFile = join(dir.path, 'r-a', 'chunks', digest.slice(0, 2), digest);
-    const original = await readFile(chunkFile);
+    const stored = await mustFindChunk(join(dir.path, 'r-a', 'chunks'), digest);
+    const original = await stored.read();
     const flipped = Buffer.from(original);
     flipped[77] = flipped[77]! ^ 0x80;
     const from = { regionId: 'r-a', snapshotId: 's-1' };
     const to = { regionId: 'r-c', snapshotId: 's-1' };
 
-    await writeFile(chunkFile, flipped);
+    await stored.write(flipped);
     await assert.rejects(fleet.copySnapshot(from, to), engineError('ChunkCorrupt'));
     assert.deepEqual(await manifestsOf('r-c'), []);
     assert.equal(await fleet.region('r-c').manifestInfo('s-1'), undefined);
     assert.equal(await fleet.region('r-c').chunkStore.has(digest), false, 'the bad bytes were not stored');
 
-    await rename(chunkFile, `${chunkFile}.away`);
+    await stored.write(original);
+    assert.equal(await fleet.region('r-a').chunkStore.delete(digest), true);
     await assert.rejects(fleet.copySnapshot(from, to), engineError('ChunkMissing'));
     assert.deepEqual(await manifestsOf('r-c'), []);
 
-    await rename(`${chunkFile}.away`, chunkFile);
-    await writeFile(chunkFile, original);
+    await fleet.region('r-a').chunkStore.put(digest, decodeChunk(original));
     const result = await fleet.copySnapshot(from, to);
     assert.equal(result.chunksCopied + result.chunksPresent, expected.count);
     await assertRestores(fleet, 'r-c', 's-1', 'd-c');

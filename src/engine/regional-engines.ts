@@ -3,7 +3,7 @@
  * `<dataDir>/<regionId>/` with its own volumes, chunk store and manifests.
  * Data crosses regions only by copySnapshot (snapshot/copy.ts).
  */
-import { readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../kernel/clock.js';
 import type { ExportHandle, ExportResolver } from './block-device.js';
@@ -11,6 +11,7 @@ import type { ChunkStore } from './chunks/chunk-store.js';
 import { EngineError, type BlockEngine, type RegionalEngines, type RegionalSnapshotRef } from './engine.js';
 import { LocalBlockEngine } from './local-engine.js';
 import type { CopyStats } from './snapshot/copy.js';
+import { forEachLimit } from './support/pool.js';
 import { assertSafeId } from './support/safe-id.js';
 
 export interface LocalRegionalEnginesOptions {
@@ -83,9 +84,9 @@ export class LocalRegionalEngines implements RegionalEngines {
 
   /**
    * Reset-all-state: removes every volume, open snapshot session, manifest and chunk of every region, through
-   * the engines' own calls where they have one (so their locks and open files stay consistent), and keeps the
-   * engines open. `beforeDelete` runs for each volume first (the caller drops its NBD clients). Chunk files go,
-   * their folders stay (the chunk store remembers the folders it made); an injected chunk store is left alone.
+   * the engines' own calls (so their locks and open files stay consistent), and keeps the engines open.
+   * `beforeDelete` runs for each volume first (the caller drops its NBD clients). An injected chunk store is left
+   * alone.
    * Nothing may be working on the engines meanwhile (the caller stops the jobs).
    */
   async wipe(beforeDelete?: (volumeId: string) => void): Promise<void> {
@@ -100,13 +101,17 @@ export class LocalRegionalEngines implements RegionalEngines {
         if (name.endsWith('.json')) await engine.deleteSnapshot(name.slice(0, -'.json'.length));
       }
       if (this.options.chunkStores?.has(regionId)) continue;
-      for (const prefix of await entries(join(root, 'chunks'))) {
-        for (const chunk of await entries(join(root, 'chunks', prefix))) {
-          await rm(join(root, 'chunks', prefix, chunk), { force: true, recursive: true });
-        }
-      }
+      await deleteEveryChunk(engine.chunkStore);
     }
   }
+}
+
+/** Deletes every chunk of `store` (concurrent deletes share their syncs) and gives the space back. */
+async function deleteEveryChunk(store: ChunkStore): Promise<void> {
+  const digests: string[] = [];
+  for await (const digest of store.list()) digests.push(digest);
+  await forEachLimit(digests, 16, async (digest) => void (await store.delete(digest)));
+  await store.compact?.();
 }
 
 /** The names in a folder; none when it does not exist (or is a file). */

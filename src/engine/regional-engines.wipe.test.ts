@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { LocalRegionalEngines } from './regional-engines.js';
 import { clock } from './testing/engine-fixture.js';
-import { Prng, readVolume, tempDir, writeVolume } from './testing/fixtures.js';
+import { countChunks, Prng, readVolume, tempDir, writeVolume } from './testing/fixtures.js';
 
 const CHUNK = 64 * 1024;
 const SIZE = 8 * CHUNK;
@@ -32,8 +32,10 @@ describe('LocalRegionalEngines.wipe', () => {
       await fleet.wipe((id) => dropped.push(id));
       assert.deepEqual(dropped.sort(), ['v-r-a', 'v-r-b']);
       for (const region of ['r-a', 'r-b']) {
-        const left = await files(join(dir.path, region));
-        assert.deepEqual(left.filter((f) => !f.startsWith('.')), [], `${region}: ${left.join(', ')}`);
+        // The chunk store's index log stays (it records the deletions); no pack, no other file.
+        const left = (await files(join(dir.path, region))).filter((f) => !f.startsWith('.') && f !== 'index.log');
+        assert.deepEqual(left, [], `${region}: ${left.join(', ')}`);
+        assert.equal(await countChunks(fleet.region(region).chunkStore), 0);
         assert.equal(await fleet.region(region).manifestInfo(`s-${region}`), undefined);
         assert.deepEqual(await fleet.region(region).listSessions(), []);
       }

@@ -4,7 +4,7 @@
  * DescribeDisks `InstanceId` filter Terraform polls, and each state rule with its exact status, code and message.
  */
 import assert from 'node:assert/strict';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningEdgesnap } from '../../src/main.js';
@@ -12,6 +12,7 @@ import { coreClient, popClient, type Body, type Call } from '../support/clients.
 import { diskNotFound, failure, invalid, missing, type Failure } from '../support/failures.js';
 import { nbdUri, qemuIo } from '../support/nbd-tools.js';
 import { startTestServer, tempDir, TEST_CREDENTIALS } from '../support/server.js';
+import { mustFindChunk, storedDigests } from '../../src/engine/testing/stored-chunks.js';
 
 const REGION = 'cn-shenzhen-3';
 const OTHER_REGION = 'cn-beijing-15';
@@ -253,8 +254,9 @@ describe('instances and AttachDisk / DetachDisk', { timeout: 120_000 }, () => {
     await adminCall('POST', `/instances/${instance}/stop`);
     // Damage every stored chunk of the region: the rollback's SHA-256 check fails for good.
     const chunks = join(dir.path, 'engine', REGION, 'chunks');
-    for (const sub of await readdir(chunks)) {
-      for (const f of await readdir(join(chunks, sub))) await writeFile(join(chunks, sub, f), 'damaged');
+    for (const digest of await storedDigests(chunks)) {
+      const chunk = await mustFindChunk(chunks, digest);
+      await chunk.write(Buffer.from('damaged '.repeat(chunk.length).slice(0, chunk.length)));
     }
     await call('ResetDisk', { DiskId: d, SnapshotId: snap });
     await server.jobs.drain();

@@ -23,6 +23,7 @@ import { coreClient, type Body, type Call } from '../support/clients.js';
 import { failure } from '../support/failures.js';
 import { exportToFile, nbdUri, qemuIo, sha256File, tool } from '../support/nbd-tools.js';
 import { startTestServer, tempDir, TEST_CREDENTIALS } from '../support/server.js';
+import { mustFindChunk } from '../../src/engine/testing/stored-chunks.js';
 
 const REGION = 'cn-hangzhou-telecom';
 const MiB = 1024 * 1024;
@@ -134,12 +135,15 @@ describe('CreateDisk from a snapshot: lazy restore', { timeout: 600_000 }, () =>
   it('a corrupt chunk answers EIO over NBD, fails the fill and marks the disk Failed', async () => {
     const manifest = JSON.parse(await readFile(join(engineDir(), 'manifests', `${snapshotId}.json`), 'utf8')) as
       { chunks: (string | null)[]; chunkSize: number };
-    const fileOf = (digest: string): string => join(engineDir(), 'chunks', digest.slice(0, 2), digest);
+    const stored = (digest: string) => mustFindChunk(join(engineDir(), 'chunks'), digest);
     const at300M = (300 * MiB) / manifest.chunkSize; // the chunk holding offset 300 MiB
-    const original = await readFile(fileOf(manifest.chunks[at300M]!));
+    const target = await stored(manifest.chunks[at300M]!);
+    const original = await target.read();
     const diskId = await createFromSnapshot();
-    // Chunk 1's stored bytes under the digest of the chunk at 300 MiB: a valid file with the wrong content.
-    await writeFile(fileOf(manifest.chunks[at300M]!), await readFile(fileOf(manifest.chunks[1]!)));
+    // A byte flipped near the end of the chunk at 300 MiB (in the zstd frame's checksum, or in the raw bytes).
+    const flipped = Buffer.from(original);
+    flipped[flipped.length - 5]! ^= 0xff;
+    await target.write(flipped);
     try {
       // qemu-io exits 1 and reports the failed read on stdout.
       const bad = await qemuIo(uri(diskId), 'read 300M 64k').then(() => 'succeeded', (err: { stdout?: string }) => err.stdout);
@@ -149,7 +153,7 @@ describe('CreateDisk from a snapshot: lazy restore', { timeout: 600_000 }, () =>
       await server.jobs.drain();
       assert.equal(await status(diskId), 'Failed');
     } finally {
-      await writeFile(fileOf(manifest.chunks[at300M]!), original);
+      await target.write(original);
     }
     await call('DeleteDisk', { DiskId: diskId });
     await server.jobs.drain();

@@ -4,7 +4,6 @@
  * a damaged chunk file. Both refuse an unknown region with a catalog code.
  */
 import assert from 'node:assert/strict';
-import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/kernel/clock.js';
@@ -12,6 +11,7 @@ import type { RunningEdgesnap } from '../../src/main.js';
 import { coreClient, type Body, type Call } from '../support/clients.js';
 import { nbdUri, qemuIo } from '../support/nbd-tools.js';
 import { startTestServer, tempDir, TEST_CREDENTIALS } from '../support/server.js';
+import { mustFindChunk, storedDigests } from '../../src/engine/testing/stored-chunks.js';
 
 const REGION = 'cn-dalian-unicom';
 
@@ -75,17 +75,15 @@ describe('storage maintenance (admin API)', { timeout: 120_000 }, () => {
       /Pattern verification failed/);
   });
 
-  it('a scrub names a damaged chunk file', async () => {
+  it('a scrub names a damaged chunk', async () => {
     const chunks = join(dir.path, 'engine', REGION, 'chunks');
-    const files = [];
-    for (const sub of (await readdir(chunks)).filter((n) => /^[0-9a-f]{2}$/.test(n))) {
-      for (const name of await readdir(join(chunks, sub))) files.push(join(chunks, sub, name));
-    }
-    assert.equal(files.length, 1);
-    await writeFile(files[0]!, 'not the chunk it claims to be');
-    const file = files[0]!.split('/').pop();
+    const digests = [...await storedDigests(chunks)];
+    assert.equal(digests.length, 1);
+    const chunk = await mustFindChunk(chunks, digests[0]!);
+    const bad = Buffer.from('not the chunk it claims to be ');
+    await chunk.write(Buffer.concat([bad, Buffer.alloc(chunk.length - bad.length)]));
     const scrub = region(await admin('/storage/scrub', { regionId: REGION }));
-    assert.deepEqual(scrub.Damaged, [file]);
+    assert.deepEqual(scrub.Damaged, digests);
   });
 
   it('refuses an unknown region', async () => {

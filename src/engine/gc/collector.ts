@@ -23,6 +23,9 @@ export interface GcResult extends GarbageCollection {
   readonly chunksReferenced: number;
   /** Unreferenced chunks kept because a job in flight pinned or just used them. */
   readonly chunksSpared: number;
+  /** Pack files rewritten after the sweep, and the bytes that gave back (stores that compact). */
+  readonly packsRemoved: number;
+  readonly bytesReclaimed: number;
 }
 
 export interface ScrubReport extends ScrubResult {
@@ -104,9 +107,13 @@ export class ChunkMaintenance {
       deleted.push(digest);
       bytesFreed += freed;
     }, signal);
+    signal?.throwIfAborted();
+    // Deleted chunks of a pack store still take space until their packs are rewritten.
+    const compaction = await store.compact?.();
     return {
       chunksDeleted: deleted.length, bytesFreed,
       chunksReferenced: referenced.size, chunksSpared: candidates.length - deleted.length,
+      packsRemoved: compaction?.packsRemoved ?? 0, bytesReclaimed: compaction?.bytesReclaimed ?? 0,
     };
   }
 

@@ -22,8 +22,12 @@ export class EngineChunks {
   /** Pins of the parents of sessions that inherit digests from them (released once the session is gone). */
   private readonly baselinePins = new Map<BaselineHolder, () => void>();
 
-  /** `marginMs`: how long a put/has protects a chunk from collection (default REUSE_SAFETY_MARGIN_MS). */
-  constructor(inner: ChunkStore, clock: Clock, dirs: MarkDirs, concurrency: number, marginMs?: number) {
+  /**
+   * `marginMs`: how long a put/has protects a chunk from collection (default REUSE_SAFETY_MARGIN_MS).
+   * `owned`: the engine made `inner` and closes it with itself.
+   */
+  constructor(private readonly inner: ChunkStore, clock: Clock, dirs: MarkDirs, concurrency: number, marginMs?: number,
+    private readonly owned = false) {
     this.guard = new ChunkGuard(clock, marginMs);
     this.store = new GuardedChunkStore(inner, this.guard);
     this.maintenance = new ChunkMaintenance({ store: inner, guard: this.guard, clock, dirs, concurrency });
@@ -42,6 +46,11 @@ export class EngineChunks {
     if (parent === null || this.baselinePins.has(session)) return;
     const pinned = await this.guard.readPinned(parent, () => readParent(parent));
     if (pinned) this.baselinePins.set(session, pinned.release);
+  }
+
+  /** Closes the store if the engine made it. */
+  async close(): Promise<void> {
+    if (this.owned) await this.inner.close?.();
   }
 
   /** Drops the parent pins of sessions that are no longer open. */

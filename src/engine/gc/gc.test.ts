@@ -1,12 +1,13 @@
 /** Garbage collection through the engine: what it frees, and what it must keep while jobs run. */
 import assert from 'node:assert/strict';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ManualClock } from '../../kernel/clock.js';
 import { sha256Hex, type ChunkStore } from '../chunks/chunk-store.js';
 import { FsChunkStore } from '../chunks/fs-chunk-store.js';
 import { LocalBlockEngine } from '../local-engine.js';
-import { countChunks, readVolume, tempDir, writeVolume, type TempDir } from '../testing/fixtures.js';
+import { countChunks, Prng, readVolume, tempDir, writeVolume, type TempDir } from '../testing/fixtures.js';
 import { REUSE_SAFETY_MARGIN_MS } from './chunk-guard.js';
 
 const CHUNK = 64 * 1024;
@@ -100,7 +101,9 @@ describe('garbage collection', () => {
     await snapshot('s-2'); // shares chunks 1 and 2 with s-1
     const image = await readVolume(engine.exports(), 'd-1');
     assert.equal(await countChunks(store), 4);
-    assert.deepEqual(await engine.collectGarbage(), { chunksDeleted: 0, bytesFreed: 0, chunksReferenced: 4, chunksSpared: 0 });
+    assert.deepEqual(await engine.collectGarbage(), {
+      chunksDeleted: 0, bytesFreed: 0, chunksReferenced: 4, chunksSpared: 0, packsRemoved: 0, bytesReclaimed: 0,
+    });
 
     await engine.deleteSnapshot('s-1');
     const young = await engine.collectGarbage();
@@ -191,7 +194,9 @@ describe('garbage collection', () => {
     await gate.reached;
     await engine.deleteSnapshot('s-1');
     later();
-    assert.deepEqual(await engine.collectGarbage(), { chunksDeleted: 0, bytesFreed: 0, chunksReferenced: 0, chunksSpared: 2 });
+    assert.deepEqual(await engine.collectGarbage(), {
+      chunksDeleted: 0, bytesFreed: 0, chunksReferenced: 0, chunksSpared: 2, packsRemoved: 0, bytesReclaimed: 0,
+    });
     gate.open();
     await restoring;
     assert.ok((await readVolume(engine.exports(), 'd-2')).equals(await readVolume(engine.exports(), 'd-1')));
@@ -252,6 +257,46 @@ describe('the guard alone (no reference on disk at all)', () => {
       assert.equal((await gc.collectGarbage()).chunksDeleted, 1);
       assert.equal(await inner.has(digest), false);
     } finally {
+      await dir.cleanup();
+    }
+  });
+});
+
+describe('garbage collection with the engine\'s pack store', () => {
+  it('rewrites the packs the deleted chunks leave mostly empty and gives their space back', async () => {
+    const dir = await tempDir('edgesnap-gc-');
+    const clock = new ManualClock('2026-01-01T00:00:00Z');
+    const engine = await LocalBlockEngine.open({ dataDir: dir.path, clock, chunkSize: CHUNK });
+    try {
+      const packBytes = async (): Promise<number> => {
+        let total = 0;
+        for (const name of await readdir(join(dir.path, 'chunks', 'packs'))) {
+          if (name.endsWith('.pack')) total += (await stat(join(dir.path, 'chunks', 'packs', name))).size;
+        }
+        return total;
+      };
+      await engine.createVolume('d-1', SIZE);
+      const random = new Prng('gc-packs').bytes(SIZE);
+      await writeVolume(engine.exports(), 'd-1', 0, random);
+      await engine.beginSnapshot('d-1', 's-1');
+      await engine.runSnapshot('s-1');
+      await writeVolume(engine.exports(), 'd-1', 0, random.subarray(0, CHUNK).reverse());
+      await engine.beginSnapshot('d-1', 's-2'); // shares 7 chunks with s-1
+      await engine.runSnapshot('s-2');
+      const full = await packBytes();
+      assert.equal(full, 9 * (CHUNK + 60), 'nine random chunks, raw behind their headers');
+      await engine.deleteSnapshot('s-2');
+      clock.advance(REUSE_SAFETY_MARGIN_MS + 1);
+      const one = await engine.collectGarbage();
+      assert.deepEqual([one.chunksDeleted, one.packsRemoved, one.bytesReclaimed], [1, 0, 0], 'one dead chunk of nine');
+      await engine.deleteSnapshot('s-1');
+      clock.advance(REUSE_SAFETY_MARGIN_MS + 1);
+      const all = await engine.collectGarbage();
+      assert.deepEqual([all.chunksDeleted, all.packsRemoved, all.bytesReclaimed], [8, 1, full]);
+      assert.equal(await packBytes(), 0);
+      assert.equal(await countChunks(engine.chunkStore), 0);
+    } finally {
+      await engine.close();
       await dir.cleanup();
     }
   });

@@ -1,15 +1,14 @@
 /** Scrub through the engine: damaged and missing chunks are reported, healthy ones are not. */
 import assert from 'node:assert/strict';
-import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ManualClock } from '../../kernel/clock.js';
 import { sha256Hex } from '../chunks/chunk-store.js';
 import { LocalBlockEngine } from '../local-engine.js';
 import { Prng, tempDir, writeVolume } from '../testing/fixtures.js';
+import { mustFindChunk } from '../testing/stored-chunks.js';
 
 const CHUNK = 64 * 1024;
-const fileOf = (root: string, digest: string): string => join(root, 'chunks', digest.slice(0, 2), digest);
 
 describe('scrub', () => {
   it('re-hashes every chunk, and lists the damaged and the missing ones', async () => {
@@ -29,12 +28,14 @@ describe('scrub', () => {
       assert.ok(healthy.storedBytes < 3 * CHUNK, `stored ${healthy.storedBytes} bytes for ${5 * CHUNK} raw`);
 
       const [t0, t1, r2, r3, t4] = chunks.map((c) => sha256Hex(c));
-      const zst = await readFile(fileOf(dir.path, t0!));
+      const stored = (digest: string) => mustFindChunk(join(dir.path, 'chunks'), digest);
+      const zst = await (await stored(t0!)).read();
       zst[zst.length - 8]! ^= 0xff; // a bit flip inside a compressed chunk: the frame check or the digest fails
-      await writeFile(fileOf(dir.path, t0!), zst);
-      await writeFile(fileOf(dir.path, r2!), await readFile(fileOf(dir.path, r3!))); // a valid file, wrong content
-      await writeFile(fileOf(dir.path, t4!), 'damaged');
-      await unlink(fileOf(dir.path, t1!));
+      await (await stored(t0!)).write(zst);
+      await (await stored(r2!)).write(await (await stored(r3!)).read()); // a valid chunk file, wrong content
+      const t4File = await stored(t4!);
+      await t4File.write(Buffer.from('damaged '.repeat(t4File.length).slice(0, t4File.length)));
+      assert.equal(await engine.chunkStore.delete(t1!), true);
       const report = await engine.scrub();
       assert.equal(report.checked, 4);
       assert.deepEqual(report.damaged, [t0!, r2!, t4!].sort());

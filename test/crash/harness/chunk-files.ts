@@ -1,9 +1,11 @@
 /**
- * The chunk store and manifests of one region as files (`<data>/engine/<region>/chunks/<2 hex>/<digest>` and
- * `manifests/*.json`, the layout src/engine/README.md documents): which chunks are stored, which are referenced.
+ * The chunk store and manifests of one region as files (`<data>/engine/<region>/chunks/packs/` and
+ * `manifests/*.json`, the layout src/engine/README.md documents): which chunks are stored (durably indexed), which
+ * are referenced.
  */
-import { access, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { storedDigests } from '../../../src/engine/testing/stored-chunks.js';
 
 /** The names in `dir`, or none if it does not exist. */
 export async function names(dir: string): Promise<string[]> {
@@ -15,14 +17,14 @@ export async function names(dir: string): Promise<string[]> {
   }
 }
 
-/** Digests of the chunk files stored in `region` (temp files of puts in progress excluded). */
-export async function storedChunks(dataDir: string, region: string): Promise<Set<string>> {
-  const root = join(dataDir, 'engine', region, 'chunks');
-  const out = new Set<string>();
-  for (const prefix of await names(root)) {
-    for (const file of await names(join(root, prefix))) if (/^[0-9a-f]{64}$/.test(file)) out.add(file);
-  }
-  return out;
+/** The chunks directory of `region`. */
+export function chunksDirOf(dataDir: string, region: string): string {
+  return join(dataDir, 'engine', region, 'chunks');
+}
+
+/** Digests of the chunks durably stored in `region`. */
+export function storedChunks(dataDir: string, region: string): Promise<Set<string>> {
+  return storedDigests(chunksDirOf(dataDir, region));
 }
 
 /** Digests the manifests of `region` reference. */
@@ -50,11 +52,10 @@ export async function unreferencedChunks(dataDir: string, region: string): Promi
 
 /** Resolves once any of `digests` is no longer stored in `region` (polled every 5 ms). */
 export async function firstDeleted(dataDir: string, region: string, digests: Iterable<string>): Promise<void> {
-  const paths = [...digests].map((d) => join(dataDir, 'engine', region, 'chunks', d.slice(0, 2), d));
+  const wanted = [...digests];
   for (;;) {
-    for (const path of paths) {
-      if (!(await access(path).then(() => true, () => false))) return;
-    }
+    const stored = await storedChunks(dataDir, region);
+    if (wanted.some((d) => !stored.has(d))) return;
     await new Promise((r) => setTimeout(r, 5));
   }
 }

@@ -8,10 +8,13 @@
  * - the balance is minus the sum of the ledger (no charge lost or applied twice), and no (resource, hour) twice.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { until, type Api, type DiskRow, type SnapshotRow } from './api.js';
-import { names } from './chunk-files.js';
+import { chunksDirOf, names } from './chunk-files.js';
+import { decodeChunk } from '../../../src/engine/chunks/codec.js';
+import { StoredChunks } from '../../../src/engine/testing/stored-chunks.js';
 
 const TRANSIENT = new Set(['creating', 'Creating', 'ReIniting', 'Attaching', 'Detaching']);
 
@@ -37,28 +40,25 @@ function referencedDigests(manifest: Record<string, unknown>): string[] {
   return (chunks as unknown[]).filter((d): d is string => typeof d === 'string');
 }
 
-/** Every manifest of every region: parsed, and each referenced chunk file present. Answers manifest ids per region. */
+/** Every manifest of every region: parsed, and each referenced chunk stored, readable and intact. Answers manifest ids per region. */
 export async function checkManifests(dataDir: string): Promise<Map<string, Set<string>>> {
   const byRegion = new Map<string, Set<string>>();
   const engineDir = join(dataDir, 'engine');
   for (const region of await names(engineDir)) {
     const ids = new Set<string>();
     byRegion.set(region, ids);
-    const chunkDirs = new Map<string, Set<string>>();
-    const chunkFiles = async (prefix: string): Promise<Set<string>> => {
-      let files = chunkDirs.get(prefix);
-      if (!files) chunkDirs.set(prefix, (files = new Set(await names(join(engineDir, region, 'chunks', prefix)))));
-      return files;
-    };
+    const stored = await StoredChunks.load(chunksDirOf(dataDir, region));
     for (const file of await names(join(engineDir, region, 'manifests'))) {
       if (!file.endsWith('.json')) continue;
       const text = await readFile(join(engineDir, region, 'manifests', file), 'utf8');
       const manifest = JSON.parse(text) as Record<string, unknown>;
       ids.add(file.slice(0, -'.json'.length));
       for (const digest of new Set(referencedDigests(manifest))) {
-        const files = await chunkFiles(digest.slice(0, 2));
-        const present = files.has(digest) || [...files].some((f) => f.startsWith(digest));
-        assert.ok(present, `${region}/manifests/${file} references chunk ${digest}, which is missing`);
+        const chunk = await stored.find(digest);
+        assert.ok(chunk, `${region}/manifests/${file} references chunk ${digest}, which is missing`);
+        const bytes = decodeChunk(await chunk.read());
+        assert.equal(createHash('sha256').update(bytes).digest('hex'), digest,
+          `${region}/manifests/${file}: the stored bytes of chunk ${digest} are damaged`);
       }
     }
   }
