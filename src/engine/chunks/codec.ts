@@ -88,25 +88,27 @@ function compressor(level: number): zstd.CCtx {
   return cctx;
 }
 
-/** Chunks from this size on are sampled before a full compression attempt. */
-export const SAMPLE_FROM_BYTES = 256 * 1024;
+/** Chunks from this size on are sampled before a full compression attempt: a quarter of them, 64 KiB at most. */
+export const SAMPLE_FROM_BYTES = 64 * 1024;
 const SAMPLE_SLICES = 4;
-const SAMPLE_SLICE_BYTES = 16 * 1024;
+const MAX_SAMPLE_SLICE_BYTES = 16 * 1024;
 /** A sample must shrink below this share of its size for the whole chunk to be tried. */
 const SAMPLE_WORTH = 0.97;
-const sample = Buffer.alloc(SAMPLE_SLICES * SAMPLE_SLICE_BYTES);
+const sample = Buffer.alloc(SAMPLE_SLICES * MAX_SAMPLE_SLICE_BYTES);
 let sampleOut = Buffer.alloc(0);
 
 /** Whether compressing `raw` at `level` may save space, judged on a sample (true below SAMPLE_FROM_BYTES). */
 export function worthCompressing(raw: Buffer, level: number): boolean {
   if (raw.length < SAMPLE_FROM_BYTES) return true;
+  const sliceBytes = Math.min(MAX_SAMPLE_SLICE_BYTES, Math.floor(raw.length / (4 * SAMPLE_SLICES)));
   for (let i = 0; i < SAMPLE_SLICES; i++) {
-    const from = Math.floor((i * (raw.length - SAMPLE_SLICE_BYTES)) / (SAMPLE_SLICES - 1));
-    raw.copy(sample, i * SAMPLE_SLICE_BYTES, from, from + SAMPLE_SLICE_BYTES);
+    const from = Math.floor((i * (raw.length - sliceBytes)) / (SAMPLE_SLICES - 1));
+    raw.copy(sample, i * sliceBytes, from, from + sliceBytes);
   }
-  const bound = zstd.compressBound(sample.length);
+  const taken = sample.subarray(0, SAMPLE_SLICES * sliceBytes);
+  const bound = zstd.compressBound(taken.length);
   if (sampleOut.length < bound) sampleOut = Buffer.allocUnsafe(bound);
-  return compressor(level).compress2(sampleOut, sample) < sample.length * SAMPLE_WORTH;
+  return compressor(level).compress2(sampleOut, taken) < taken.length * SAMPLE_WORTH;
 }
 
 /** The chunk file for `raw` at `level`: a zstd payload if that is smaller than the raw bytes, else raw. */

@@ -32,7 +32,7 @@ export class IncrementalTracking {
   constructor(volumesDir: string, tempDir: string, chunkSize: number,
     private readonly manifests: ManifestStore, encodeLevel?: number) {
     this.table = new DirtyTable(volumesDir, tempDir, chunkSize);
-    this.pool = new HashPool({ encodeLevel });
+    this.pool = new HashPool({ encodeLevel, slotBytes: chunkSize });
   }
 
   /** Hashes (and, for captures, encodes) on the pool's threads. */

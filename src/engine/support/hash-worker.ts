@@ -5,23 +5,33 @@
  * and transfers the file back, so compression leaves the main thread too.
  */
 import { createHash } from 'node:crypto';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { encodeChunk, type ChunkCodec } from '../chunks/codec.js';
 
-interface HashRequest {
+/** A chunk sent in an ArrayBuffer of its own (transferred), or in a slot of the worker's shared arena. */
+export type HashRequest = {
   readonly id: number;
-  readonly buffer: ArrayBuffer;
-  readonly offset: number;
   readonly length: number;
   /** zstd level to encode the chunk file at; absent: hash only. */
   readonly level?: number;
+} & ({ readonly buffer: ArrayBuffer; readonly offset: number } | { readonly slot: number });
+
+/** The arena a worker shares with the pool: `slots` slots of `slotBytes` (worker-pool.ts). */
+export interface HashWorkerData {
+  readonly arena?: SharedArrayBuffer;
+  readonly slotBytes?: number;
 }
 
 export interface HashReply {
   readonly id: number;
   readonly digest: string;
-  readonly encoded?: { readonly codec: ChunkCodec; readonly rawLength: number; readonly file: ArrayBuffer };
+  /** The chunk file: transferred, or (`fileLength`) written into the request's slot. */
+  readonly encoded?: {
+    readonly codec: ChunkCodec; readonly rawLength: number; readonly file?: ArrayBuffer; readonly fileLength?: number;
+  };
 }
+
+const shared = workerData as HashWorkerData | undefined;
 
 /** `buffer`'s bytes in an ArrayBuffer of their own (transferable without detaching anything else). */
 function ownArrayBuffer(buffer: Buffer): ArrayBuffer {
@@ -31,15 +41,28 @@ function ownArrayBuffer(buffer: Buffer): ArrayBuffer {
   return new Uint8Array(buffer).buffer;
 }
 
-parentPort?.on('message', (request: HashRequest) => {
-  const { id, buffer, offset, length, level } = request;
-  const data = new Uint8Array(buffer, offset, length);
+/** Hashes (and encodes) one chunk; a transferred chunk file is added to `transfer`. */
+function handle(request: HashRequest, transfer: ArrayBuffer[]): HashReply {
+  const { id, length, level } = request;
+  const data = 'slot' in request
+    ? Buffer.from(shared!.arena!, request.slot * shared!.slotBytes!, length)
+    : Buffer.from(request.buffer, request.offset, length);
   const digest = createHash('sha256').update(data).digest('hex');
-  if (level === undefined) {
-    parentPort?.postMessage({ id, digest } satisfies HashReply);
-    return;
+  if (level === undefined) return { id, digest };
+  const { codec, rawLength, file } = encodeChunk(data, level);
+  if ('slot' in request) {
+    // The pool sizes slots for the chunk plus a header, so the file (never larger) fits; the chunk is hashed already.
+    file.copy(Buffer.from(shared!.arena!, request.slot * shared!.slotBytes!, shared!.slotBytes!));
+    return { id, digest, encoded: { codec, rawLength, fileLength: file.length } };
   }
-  const { codec, rawLength, file } = encodeChunk(Buffer.from(buffer, offset, length), level);
-  const transfer = ownArrayBuffer(file);
-  parentPort?.postMessage({ id, digest, encoded: { codec, rawLength, file: transfer } } satisfies HashReply, [transfer]);
+  const own = ownArrayBuffer(file);
+  transfer.push(own);
+  return { id, digest, encoded: { codec, rawLength, file: own } };
+}
+
+// Requests come in batches (one message per batch, see worker-pool.ts); so do the replies.
+parentPort?.on('message', (batch: HashRequest[]) => {
+  const transfer: ArrayBuffer[] = [];
+  const replies = batch.map((request) => handle(request, transfer));
+  parentPort?.postMessage(replies, transfer);
 });
