@@ -14,7 +14,7 @@ const USAGE = `usage: edgesnap serve [options] | edgesnap admin --help
   --listen HOST:PORT             API listener (default 127.0.0.1:8787)
   --nbd-listen HOST:PORT         NBD listener (default 127.0.0.1:10809)
   --snapshot-id-format FORMAT    CreateSnapshot's SnapShotId: array (default, as the SDKs) or string
-  --chunk-size BYTES             chunk size of the block engine (power of two, 64 KiB-4 MiB; default 512 KiB)
+  --chunk-size BYTES             chunk size of the block engine (power of two, 64 KiB-4 MiB; default 64 KiB)
   --compression-level N          zstd level for new chunks, 0 (off) to 19 (default 1; kept raw when not smaller)
   --gc-safety-margin SECONDS     garbage collection spares chunks written or reused this recently (default 300);
                                  smaller values risk deleting a chunk a slow writer is about to reference (the
