@@ -22,7 +22,7 @@
  * Deleting appends a del record (durable before `delete` resolves); the bytes
  * stay until `compact()` rewrites the packs that are mostly dead.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../../engine.js';
 import { fsyncDir, writeFileDurable } from '../../support/durable-fs.js';
@@ -80,14 +80,13 @@ export class PackChunkStore implements ChunkStore {
     if ((await mkdir(dir, { recursive: true })) !== undefined) await fsyncDir(join(dir, '..'));
     const packs = await PackFiles.open(dir, options.packTargetBytes ?? DEFAULT_PACK_TARGET_BYTES);
     const logPath = join(dir, 'index.log');
-    const opened = await IndexLog.open(logPath);
-    const { created } = opened;
-    let { log, index: loaded } = opened;
-    if (created && packs.sizes.size > 0) {
-      await log.close();
+    // Checked before the log is created: an empty index would make every pack look dead to compaction.
+    if (packs.sizes.size > 0 && (await stat(logPath).catch(() => undefined)) === undefined) {
       throw new EngineError('ChunkCorrupt', `pack store ${dir}: pack files without ${logPath}`);
     }
-    if (created) await fsyncDir(dir);
+    const opened = await IndexLog.open(logPath);
+    let { log, index: loaded } = opened;
+    if (opened.created) await fsyncDir(dir);
     if (loaded.records > INDEX_REWRITE_RATIO * loaded.live.size + 4096) {
       await log.close();
       await rewriteIndex(logPath, loaded.live);
