@@ -1,6 +1,6 @@
 /** Zero chunks are never stored; identical chunks are stored once across snapshots and within one. */
 import assert from 'node:assert/strict';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LocalBlockEngine } from './local-engine.js';
@@ -30,7 +30,6 @@ describe('LocalBlockEngine: zero chunks and deduplication', () => {
     assert.equal((await storedDigests(join(dir.path, 'chunks'))).size, 4, 'exactly the data chunks are indexed, no zero chunk');
     const packs = await readdir(join(dir.path, 'chunks', 'packs'));
     assert.deepEqual(packs.sort(), ['00000000.pack', 'index.log'], 'one pack, no temp files');
-    assert.equal((await stat(join(dir.path, 'chunks', 'packs', 'index.log'))).size, 4 * 64, 'four index records');
 
     await engine.beginSnapshot('d-sparse', 's-b');
     const b = await engine.runSnapshot('s-b');

@@ -1,16 +1,22 @@
 /**
  * The pack store's index: an append-only log of fixed 64-byte records, each
- * "chunk D is at pack P, offset O, length L" (add) or "chunk D is gone" (del).
- * Replaying it in order gives the live index; a later add of a digest
- * supersedes an earlier one (compaction moves chunks that way).
+ * "chunk D is at pack P, offset O, length L" (add), "chunk D is gone" (del),
+ * or "the packs behind every add record before log offset N are durable"
+ * (commit). Replaying it in order gives the live index; a later add of a
+ * digest supersedes an earlier one (compaction moves chunks that way).
  *
- * Record: type u8 (1 add, 2 del) · 3 zero bytes · pack u32 · offset u48 ·
- * 2 zero bytes · length u32 · digest (32 bytes) · check (first 12 bytes of the
- * SHA-256 of bytes 0–51). Each record checks on its own, so a torn or damaged
- * record is skipped without losing its neighbours (appends run concurrently, so
- * a crash can leave a hole before a record that did reach the disk).
+ * Record: type u8 (1 add, 2 del, 3 commit) · 3 zero bytes · pack u32 · offset
+ * u48 (commit: N) · 2 zero bytes · length u32 · digest (32 bytes) · check
+ * (first 12 bytes of the SHA-256 of bytes 0–51). Each record checks on its
+ * own, so a torn or damaged record is skipped without losing its neighbours.
  *
- * Appends are positioned writes at offsets reserved in call order; `sync()`
+ * An add record is written as soon as its chunk is (so a restarted process
+ * finds every chunk a put returned for), but only a later commit vouches for
+ * the pack bytes it names: after a power loss the log may have reached the
+ * disk before the pack. Replay reports the live adds after the last commit as
+ * tentative; the store verifies them (pack-chunk-store.ts).
+ *
+ * Appends queue and go out in one write per batch, in call order; `sync()`
  * (group commit) makes everything appended before it durable.
  */
 import { createHash } from 'node:crypto';
@@ -23,6 +29,8 @@ const CHECKED_BYTES = 52;
 const CHECK_BYTES = RECORD_BYTES - CHECKED_BYTES;
 const ADD = 1;
 const DEL = 2;
+const COMMIT = 3;
+const NO_DIGEST = '0'.repeat(64);
 
 /** Where a chunk's record is: its pack, the record's offset in it, and the stored chunk file's length. */
 export interface PackLocation {
@@ -33,17 +41,19 @@ export interface PackLocation {
 
 export type IndexRecord =
   | { readonly kind: 'add'; readonly digest: string; readonly at: PackLocation }
-  | { readonly kind: 'del'; readonly digest: string };
+  | { readonly kind: 'del'; readonly digest: string }
+  | { readonly kind: 'commit'; readonly upTo: number };
 
 export function encodeRecord(record: IndexRecord): Buffer {
   const buf = Buffer.alloc(RECORD_BYTES);
-  buf.writeUInt8(record.kind === 'add' ? ADD : DEL, 0);
+  buf.writeUInt8(record.kind === 'add' ? ADD : record.kind === 'del' ? DEL : COMMIT, 0);
   if (record.kind === 'add') {
     buf.writeUInt32LE(record.at.pack, 4);
     buf.writeUIntLE(record.at.offset, 8, 6);
     buf.writeUInt32LE(record.at.length, 16);
   }
-  buf.write(record.digest, 20, 32, 'hex');
+  if (record.kind === 'commit') buf.writeUIntLE(record.upTo, 8, 6);
+  buf.write(record.kind === 'commit' ? NO_DIGEST : record.digest, 20, 32, 'hex');
   checkOf(buf).copy(buf, CHECKED_BYTES);
   return buf;
 }
@@ -53,6 +63,7 @@ export function decodeRecord(buf: Buffer): IndexRecord | undefined {
   if (buf.length !== RECORD_BYTES || !checkOf(buf).equals(buf.subarray(CHECKED_BYTES))) return undefined;
   const digest = buf.toString('hex', 20, 52);
   const type = buf.readUInt8(0);
+  if (type === COMMIT) return { kind: 'commit', upTo: buf.readUIntLE(8, 6) };
   if (type === DEL) return { kind: 'del', digest };
   if (type !== ADD) return undefined;
   return { kind: 'add', digest, at: { pack: buf.readUInt32LE(4), offset: buf.readUIntLE(8, 6), length: buf.readUInt32LE(16) } };
@@ -64,6 +75,8 @@ function checkOf(buf: Buffer): Buffer {
 
 export interface LoadedIndex {
   readonly live: Map<string, PackLocation>;
+  /** The live chunks whose add record no commit covers (their pack bytes may not have reached the disk). */
+  readonly tentative: Set<string>;
   /** Records replayed (valid ones). */
   readonly records: number;
   /** Records that did not check and were skipped. */
@@ -72,7 +85,8 @@ export interface LoadedIndex {
 
 /** Replays a log's bytes into the live index. */
 export function replay(bytes: Buffer): LoadedIndex {
-  const live = new Map<string, PackLocation>();
+  const live = new Map<string, PackLocation & { readonly logOffset: number }>();
+  let committed = 0;
   let records = 0;
   let skipped = 0;
   for (let at = 0; at + RECORD_BYTES <= bytes.length; at += RECORD_BYTES) {
@@ -82,14 +96,24 @@ export function replay(bytes: Buffer): LoadedIndex {
       continue;
     }
     records++;
-    if (record.kind === 'add') live.set(record.digest, record.at);
-    else live.delete(record.digest);
+    if (record.kind === 'add') live.set(record.digest, { ...record.at, logOffset: at });
+    else if (record.kind === 'del') live.delete(record.digest);
+    else committed = Math.max(committed, record.upTo);
   }
-  return { live, records, skipped };
+  const tentative = new Set<string>();
+  for (const [digest, at] of live) if (at.logOffset >= committed) tentative.add(digest);
+  return { live, tentative, records, skipped };
+}
+
+interface QueuedAppend {
+  readonly bytes: Buffer;
+  readonly done: { resolve(): void; reject(err: unknown): void };
 }
 
 export class IndexLog {
   private readonly group: GroupSync;
+  private queue: QueuedAppend[] = [];
+  private writer: Promise<void> | undefined;
 
   private constructor(private readonly fh: FileHandle, private end: number) {
     this.group = new GroupSync(() => this.fh.datasync());
@@ -126,13 +150,36 @@ export class IndexLog {
     return this.end;
   }
 
-  /** Appends `records` (not durable until `sync()`). */
-  async append(records: readonly IndexRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    const bytes = Buffer.concat(records.map(encodeRecord));
+  /**
+   * Appends `records` (written when it resolves, durable after `sync()`).
+   * Resolves the log offset of the first one.
+   */
+  append(records: readonly IndexRecord[]): Promise<number> {
     const at = this.end;
+    const bytes = Buffer.concat(records.map(encodeRecord));
     this.end += bytes.length;
-    await writeFully(this.fh, bytes, at);
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ bytes, done: { resolve, reject } });
+      this.writer ??= this.drain();
+    }).then(() => at);
+  }
+
+  /** Writes the queued appends, a batch per write, until none is left. */
+  private async drain(): Promise<void> {
+    let at = this.end - this.queue.reduce((n, q) => n + q.bytes.length, 0);
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      const bytes = Buffer.concat(batch.map((q) => q.bytes));
+      try {
+        await writeFully(this.fh, bytes, at);
+        for (const q of batch) q.done.resolve();
+      } catch (err) {
+        for (const q of batch) q.done.reject(err);
+      }
+      at += bytes.length;
+    }
+    this.writer = undefined;
   }
 
   /** Makes every record appended before the call durable (one fdatasync shared by concurrent callers). */
@@ -141,6 +188,7 @@ export class IndexLog {
   }
 
   async close(): Promise<void> {
+    await this.writer;
     await this.group.idle();
     await this.fh.close();
   }

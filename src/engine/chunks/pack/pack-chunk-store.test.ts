@@ -48,7 +48,7 @@ describe('PackChunkStore on disk', () => {
       await store.sync();
       await store.close();
       assert.equal((await packNames(dir)).length, 4, '10 records of 64 KiB in packs of 256 KiB');
-      assert.equal((await stat(join(dir, 'index.log'))).size, 10 * RECORD_BYTES);
+      assert.equal((await stat(join(dir, 'index.log'))).size, 11 * RECORD_BYTES, 'ten adds and one commit');
       const again = await PackChunkStore.open(dir, { packTargetBytes: 256 * 1024 });
       await readAll(again, chunks.map((c) => c.digest));
       const next = chunk('after');
@@ -58,21 +58,44 @@ describe('PackChunkStore on disk', () => {
     });
   });
 
-  it('a deferred put that was never synced is gone after a crash; synced ones stay', async () => {
+  it('a put that returned survives a killed process; uncommitted adds are re-hashed at open', async () => {
+    await withDir(async (dir) => {
+      const store = await PackChunkStore.open(dir);
+      const kept = chunk('kept');
+      const late = chunk('late');
+      await store.put(kept.digest, kept.data, { deferSync: true });
+      await store.sync();
+      await store.put(late.digest, late.data, { deferSync: true });
+      // No close, no sync: a second process opening the directory is what a restart after a kill sees.
+      const after = await PackChunkStore.open(dir);
+      await readAll(after, [kept.digest, late.digest]);
+      await after.close();
+      await store.close();
+      const log = await readFile(join(dir, 'index.log'));
+      assert.equal(log.length, 4 * RECORD_BYTES, 'add, commit, add, then the commit of the reopened store');
+    });
+  });
+
+  it('drops an uncommitted add whose pack bytes never reached the disk (a power loss)', async () => {
     await withDir(async (dir) => {
       const store = await PackChunkStore.open(dir);
       const kept = chunk('kept');
       const lost = chunk('lost');
-      await store.put(kept.digest, kept.data, { deferSync: true });
-      await store.sync();
+      await store.put(kept.digest, kept.data);
       await store.put(lost.digest, lost.data, { deferSync: true });
-      // No close, no sync: a second process opening the directory is what a restart sees.
+      const where = store.locate(lost.digest)!;
+      await store.close(); // closing waits for writes, but does not commit the deferred put
+      const fh = await open(where.path, 'r+');
+      await fh.write(Buffer.alloc(where.length - 48), 0, where.length - 48, where.offset + 48); // the page never written
+      await fh.close();
       const after = await PackChunkStore.open(dir);
-      assert.equal(await after.has(kept.digest), true);
       assert.equal(await after.has(lost.digest), false);
       await readAll(after, [kept.digest]);
+      assert.equal(await after.put(lost.digest, lost.data), true, 'stored anew');
       await after.close();
-      await store.close();
+      const third = await PackChunkStore.open(dir);
+      await readAll(third, [kept.digest, lost.digest]);
+      await third.close();
     });
   });
 
@@ -99,11 +122,11 @@ describe('PackChunkStore on disk', () => {
       await store.close();
       const log = join(dir, 'index.log');
       const fh = await open(log, 'r+');
-      await fh.write(Buffer.from('XX'), 0, 2, RECORD_BYTES + 30); // the second record's digest
+      await fh.write(Buffer.from('XX'), 0, 2, 2 * RECORD_BYTES + 30); // the second add's digest (add, commit, add…)
       await fh.close();
       await appendFile(log, Buffer.alloc(17, 0x5a)); // a torn append
       const after = await PackChunkStore.open(dir);
-      assert.equal((await stat(log)).size, 3 * RECORD_BYTES, 'the torn tail was cut');
+      assert.equal((await stat(log)).size, 6 * RECORD_BYTES, 'the torn tail was cut');
       assert.equal(await after.has(chunks[1]!.digest), false);
       await readAll(after, [chunks[0]!.digest, chunks[2]!.digest]);
       const extra = chunk('t4');
@@ -211,7 +234,7 @@ describe('PackChunkStore on disk', () => {
       await store.close();
       assert.ok((await stat(join(dir, 'index.log'))).size > 4000 * RECORD_BYTES);
       const after = await PackChunkStore.open(dir);
-      assert.equal((await stat(join(dir, 'index.log'))).size, RECORD_BYTES);
+      assert.equal((await stat(join(dir, 'index.log'))).size, 2 * RECORD_BYTES, 'one add and its commit');
       await readAll(after, [a.digest]);
       await after.close();
     });

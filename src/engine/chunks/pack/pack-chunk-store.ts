@@ -11,13 +11,17 @@
  * `get` checks the record's magic, length and digest against the index entry
  * before decoding, so an entry pointing at the wrong bytes reads as corrupt.
  *
- * Durability: a put writes its record, then (without `deferSync`) syncs; a
- * sync fdatasyncs the packs written since the last one (and the directory, for
- * new packs), then appends the new index records and fdatasyncs the log. A
- * chunk is durable once its index record is; after a crash, records the index
- * never named are dead bytes (compaction reclaims them). A put with
- * `deferSync` is readable and listed at once and durable after the next sync;
- * `has`, or a plain put, that finds such a chunk syncs first.
+ * Durability: a put writes its record, then its add record into the index
+ * log (not synced: a process killed after the put returned still finds the
+ * chunk), then (without `deferSync`) syncs. A sync fdatasyncs the packs
+ * written since the last one (and the directory, for new packs), then appends
+ * a commit record vouching for every add written before the sync began, and
+ * fdatasyncs the log. After an unclean stop the adds no commit covers are read
+ * back and re-hashed at open (the log may have reached the disk before the
+ * packs); the bad ones are dropped. Pack records no add names are dead bytes
+ * (compaction reclaims them). A put with `deferSync` is readable and listed
+ * at once and durable after the next sync; `has`, or a plain put, that finds
+ * such a chunk syncs first.
  *
  * Deleting appends a del record (durable before `delete` resolves); the bytes
  * stay until `compact()` rewrites the packs that are mostly dead.
@@ -28,12 +32,12 @@ import { EngineError } from '../../engine.js';
 import { fsyncDir, writeFileDurable } from '../../support/durable-fs.js';
 import { GroupSync } from '../../support/group-sync.js';
 import { KeyedMutex } from '../../support/keyed-mutex.js';
-import { assertDigest, type ChunkStore, type PutOptions, type PutResult } from '../chunk-store.js';
+import { assertDigest, sha256Hex, type ChunkStore, type PutOptions, type PutResult } from '../chunk-store.js';
 import {
   assertCompressionLevel, ChunkDecodeError, decodeChunk, DEFAULT_COMPRESSION_LEVEL, encodeChunk, readHeader,
   type EncodedChunk,
 } from '../codec.js';
-import { encodeRecord, IndexLog, RECORD_BYTES, type IndexRecord, type PackLocation } from './index-log.js';
+import { encodeRecord, IndexLog, RECORD_BYTES, type IndexRecord, type LoadedIndex, type PackLocation } from './index-log.js';
 import { PackFiles } from './pack-files.js';
 import { compactPacks, type CompactResult } from './compaction.js';
 
@@ -89,12 +93,32 @@ export class PackChunkStore implements ChunkStore {
     if (opened.created) await fsyncDir(dir);
     if (loaded.records > INDEX_REWRITE_RATIO * loaded.live.size + 4096) {
       await log.close();
-      await rewriteIndex(logPath, loaded.live);
+      await rewriteIndex(logPath, loaded);
       ({ log, index: loaded } = await IndexLog.open(logPath));
     }
     const index = new Map<string, IndexEntry>();
-    for (const [digest, at] of loaded.live) index.set(digest, { ...at, durable: true });
-    return new PackChunkStore(dir, level, index, log, packs);
+    for (const [digest, at] of loaded.live) index.set(digest, { pack: at.pack, offset: at.offset, length: at.length, durable: true });
+    const store = new PackChunkStore(dir, level, index, log, packs);
+    if (loaded.tentative.size > 0) await store.verifyTentative(loaded.tentative);
+    return store;
+  }
+
+  /**
+   * After an unclean stop: the adds no commit covers may name pack bytes that
+   * never reached the disk. Each is read and re-hashed; the bad ones get a del
+   * record, then a commit covers the rest.
+   */
+  private async verifyTentative(digests: ReadonlySet<string>): Promise<void> {
+    const bad: IndexRecord[] = [];
+    for (const digest of digests) {
+      const data = await this.get(digest).catch(() => undefined);
+      if (data && sha256Hex(data) === digest) continue;
+      this.index.delete(digest);
+      bad.push({ kind: 'del', digest });
+    }
+    if (bad.length > 0) await this.log.append(bad);
+    await this.log.append([{ kind: 'commit', upTo: this.log.size }]);
+    await this.log.sync();
   }
 
   async put(digest: string, data: Buffer, options?: PutOptions): Promise<boolean> {
@@ -134,6 +158,8 @@ export class PackChunkStore implements ChunkStore {
     try {
       await this.packs.write(at, [header, file]);
       const entry: IndexEntry = { pack: at.pack, offset: at.offset, length: file.length, durable: false };
+      // Written now (a process killed after the put returns still has it), vouched for by the next commit.
+      await this.log.append([{ kind: 'add', digest, at: entry }]);
       this.index.set(digest, entry);
       this.pending.push(digest);
       return entry;
@@ -146,21 +172,18 @@ export class PackChunkStore implements ChunkStore {
     return this.group.sync();
   }
 
-  /** Packs, then the index records naming what they hold. */
+  /**
+   * The packs, then a commit record vouching for every add record written
+   * before it (each was written after its pack bytes), then the log.
+   */
   private async flush(): Promise<void> {
     const digests = this.pending;
     this.pending = [];
-    const records: IndexRecord[] = [];
-    const entries: IndexEntry[] = [];
-    for (const digest of digests) {
-      const entry = this.index.get(digest);
-      if (!entry || entry.durable) continue; // deleted or moved since; a later record covers it
-      entries.push(entry);
-      records.push({ kind: 'add', digest, at: entry });
-    }
+    const entries = digests.map((digest) => this.index.get(digest)).filter((e) => e !== undefined);
+    const upTo = this.log.size;
     try {
       await this.packs.sync();
-      await this.log.append(records);
+      await this.log.append([{ kind: 'commit', upTo }]);
       await this.log.sync();
     } catch (err) {
       this.pending.push(...digests);
@@ -215,11 +238,8 @@ export class PackChunkStore implements ChunkStore {
   async delete(digest: string): Promise<boolean> {
     assertDigest(digest);
     return this.locks.run(digest, async () => {
-      const entry = this.index.get(digest);
-      if (!entry) return false;
-      // Its add record must reach the log before the del record that supersedes it.
-      if (!entry.durable) await this.sync();
-      this.index.delete(digest);
+      if (!this.index.has(digest)) return false;
+      this.index.delete(digest); // its add record is in the log already: the del record comes after it
       await this.log.append([{ kind: 'del', digest }]);
       await this.log.sync();
       return true;
@@ -259,8 +279,14 @@ export class PackChunkStore implements ChunkStore {
   }
 }
 
-/** Replaces the log with one add record per live chunk, atomically. */
-async function rewriteIndex(path: string, live: Map<string, PackLocation>): Promise<void> {
-  const records = [...live].map(([digest, at]) => encodeRecord({ kind: 'add', digest, at }));
-  await writeFileDurable(path, Buffer.concat(records, records.length * RECORD_BYTES));
+/** Replaces the log with one add record per live chunk and a commit of those no commit covered, atomically. */
+async function rewriteIndex(path: string, loaded: LoadedIndex): Promise<void> {
+  const trusted = [...loaded.live].filter(([digest]) => !loaded.tentative.has(digest));
+  const tentative = [...loaded.live].filter(([digest]) => loaded.tentative.has(digest));
+  const records = [
+    ...trusted.map(([digest, at]) => encodeRecord({ kind: 'add', digest, at })),
+    encodeRecord({ kind: 'commit', upTo: trusted.length * RECORD_BYTES }),
+    ...tentative.map(([digest, at]) => encodeRecord({ kind: 'add', digest, at })),
+  ];
+  await writeFileDurable(path, Buffer.concat(records));
 }

@@ -42,8 +42,8 @@ export class PackFiles {
   private readonly unsynced = new Set<number>();
   private writing: number | undefined;
   private nextId: number;
-  /** A pack created since the last `sync()` (its name needs the directory's fsync). */
-  private created = false;
+  /** New packs whose name the directory's fsync has not covered yet. */
+  private readonly unsyncedNames = new Set<number>();
   private writes = 0;
   /** Reservations per pack whose record is not indexed yet (`settle`). */
   private readonly unsettled = new Map<number, number>();
@@ -80,7 +80,7 @@ export class PackFiles {
       pack = this.nextId++;
       this.writing = pack;
       this.sizes.set(pack, 0);
-      this.created = true;
+      this.unsyncedNames.add(pack);
     }
     const offset = this.sizes.get(pack)!;
     this.sizes.set(pack, offset + length);
@@ -126,12 +126,12 @@ export class PackFiles {
     }
   }
 
-  /** Makes every completed write durable, and new packs' names. */
+  /** Makes every completed write durable, and the names of the packs they went to. */
   async sync(): Promise<void> {
     const packs = [...this.unsynced];
     this.unsynced.clear();
-    const created = this.created;
-    this.created = false;
+    // Only packs with a completed write exist as files, so only their names can be made durable now.
+    const named = packs.filter((id) => this.unsyncedNames.delete(id));
     try {
       await Promise.all(packs.map(async (id) => {
         const entry = this.acquire(id, false);
@@ -141,10 +141,10 @@ export class PackFiles {
           await this.release(entry);
         }
       }));
-      if (created) await fsyncDir(this.dir);
+      if (named.length > 0) await fsyncDir(this.dir);
     } catch (err) {
       for (const id of packs) this.unsynced.add(id);
-      this.created ||= created;
+      for (const id of named) this.unsyncedNames.add(id);
       throw err;
     }
   }
