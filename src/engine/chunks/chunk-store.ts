@@ -22,7 +22,9 @@ export interface PutResult {
  * resolves, but may only be durable after the next `sync()` (a store batches
  * its fsyncs). For jobs that make a reference to the chunk durable only after
  * calling `sync()` (a session log, a manifest). A plain put (or `has`) that
- * finds such a chunk makes it durable first.
+ * finds such a chunk makes it durable first. Even deferred, a chunk whose put
+ * resolved must survive the process being killed (not a power loss): a session
+ * log records it right after the put, and is reloaded as written.
  */
 export interface PutOptions {
   readonly deferSync?: boolean;
