@@ -5,6 +5,9 @@
  * On any failure the partial file is removed, so `<target>` only ever appears
  * complete. The file is written with O_DIRECT where the file system allows it
  * (support/direct-io.ts): a whole volume is not pushed through the page cache.
+ * Runs of consecutive data chunks are fetched together and written as one
+ * extent of up to EXTENT_BYTES: with 64 KiB chunks a write per chunk costs the
+ * disk far more than the bytes.
  */
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -16,6 +19,24 @@ import { forEachLimit } from '../support/pool.js';
 import { syncHasher, type Hasher } from '../support/worker-pool.js';
 import type { Manifest } from './manifest.js';
 import { AllocationMap, allocationPathOf } from '../volume/allocation-map.js';
+
+/** Largest write of consecutive chunks. */
+export const EXTENT_BYTES = 1024 * 1024;
+
+/** The data chunk indexes in runs of consecutive ones, each at most `perExtent` long. */
+export function extentsOf(indexes: readonly number[], perExtent: number): number[][] {
+  const extents: number[][] = [];
+  let run: number[] = [];
+  for (const index of indexes) {
+    if (run.length > 0 && (index !== run[run.length - 1]! + 1 || run.length === perExtent)) {
+      extents.push(run);
+      run = [];
+    }
+    run.push(index);
+  }
+  if (run.length > 0) extents.push(run);
+  return extents;
+}
 
 export interface RestoreOptions {
   readonly store: ChunkStore;
@@ -38,14 +59,19 @@ export async function restoreManifest(
   try {
     await fh.truncate(sizeBytes);
     const file = fh;
-    const writer = direct && new DirectWriter(direct, options.concurrency, manifest.chunkSize);
+    const { chunkSize } = manifest;
+    const perExtent = Math.max(1, Math.floor(EXTENT_BYTES / chunkSize));
+    // About `concurrency` chunks in flight, as before, in extents.
+    const extentsInFlight = Math.max(2, Math.ceil(options.concurrency / perExtent));
+    const writer = direct && new DirectWriter(direct, extentsInFlight, perExtent * chunkSize);
     const indexes = manifest.chunks.flatMap((digest, index) => (digest === null ? [] : [index]));
-    await forEachLimit(indexes, options.concurrency, async (index) => {
-      const offset = index * manifest.chunkSize;
-      const length = Math.min(manifest.chunkSize, manifest.sizeBytes - offset);
-      const data = await fetchVerified(options.store, manifest.chunks[index]!, length, manifest.snapshotId, index,
-        options.hasher);
-      await (writer ? writer.write(data, offset) : writeFully(file, data, offset));
+    await forEachLimit(extentsOf(indexes, perExtent), extentsInFlight, async (extent) => {
+      const parts = await Promise.all(extent.map((index) => {
+        const length = Math.min(chunkSize, manifest.sizeBytes - index * chunkSize);
+        return fetchVerified(options.store, manifest.chunks[index]!, length, manifest.snapshotId, index, options.hasher);
+      }));
+      const offset = extent[0]! * chunkSize;
+      await (writer ? writer.write(parts, offset) : writeFully(file, Buffer.concat(parts), offset));
     }, options.signal);
     if (writer) await fh.truncate(sizeBytes); // a padded last chunk may have gone past the end
     await fh.sync();

@@ -55,7 +55,8 @@ function isInvalid(err: unknown): boolean {
 
 /**
  * `slots` aligned buffers of `slotBytes` (rounded up to ALIGNMENT) for
- * O_DIRECT writes; `write` copies the data into a free slot, pads the tail
+ * O_DIRECT writes; `write` copies the data (one buffer, or parts laid end to
+ * end) into a free slot, pads the tail
  * with zeros to ALIGNMENT and writes it at `position` (which must be aligned).
  * The caller truncates the file afterwards if a padded tail went past its end.
  */
@@ -69,14 +70,17 @@ export class DirectWriter {
     this.free = Array.from({ length: slots }, (_, i) => Buffer.from(memory.buffer, i * size, size));
   }
 
-  async write(data: Buffer, position: number): Promise<void> {
+  async write(data: Buffer | readonly Buffer[], position: number): Promise<void> {
     if (position % ALIGNMENT !== 0) throw new RangeError(`O_DIRECT write at unaligned offset ${position}`);
+    const parts = Buffer.isBuffer(data) ? [data] : data;
+    const length = parts.reduce((n, part) => n + part.length, 0);
     const slot = this.free.pop() ?? (await new Promise<Buffer>((resolve) => this.waiting.push(resolve)));
     try {
-      if (data.length > slot.length) throw new RangeError(`${data.length} bytes exceed the ${slot.length}-byte slot`);
-      const padded = Math.ceil(data.length / ALIGNMENT) * ALIGNMENT;
-      data.copy(slot, 0);
-      slot.fill(0, data.length, padded);
+      if (length > slot.length) throw new RangeError(`${length} bytes exceed the ${slot.length}-byte slot`);
+      const padded = Math.ceil(length / ALIGNMENT) * ALIGNMENT;
+      let at = 0;
+      for (const part of parts) at += part.copy(slot, at);
+      slot.fill(0, length, padded);
       await writeFully(this.fh, slot.subarray(0, padded), position);
     } finally {
       const next = this.waiting.shift();
