@@ -89,6 +89,10 @@ interface PendingAppend {
   readonly reject: (err: unknown) => void;
 }
 
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export class SessionLog {
   /** Records waiting for the writer; appended together in one write (a capture storm is one syscall, not thousands). */
   private pending: PendingAppend[] = [];
@@ -165,7 +169,8 @@ export class SessionLog {
     const line = Buffer.from(text, 'latin1');
     return new Promise<number>((resolve, reject) => {
       this.pending.push({ line, resolve, reject });
-      this.writer ??= this.writePending();
+      // Started next turn: the records of every capture that completes in this one go out in one write.
+      this.writer ??= nextTurn().then(() => this.writePending());
     });
   }
 

@@ -160,13 +160,14 @@ export class IndexLog {
     this.end += bytes.length;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ bytes, done: { resolve, reject } });
-      this.writer ??= this.drain();
+      // Started next turn: every append of this one goes out in one write.
+      this.writer ??= new Promise<void>((next) => setImmediate(next)).then(() => this.drain());
     }).then(() => at);
   }
 
   /** Writes the queued appends, a batch per write, until none is left. */
   private async drain(): Promise<void> {
-    let at = this.end - this.queue.reduce((n, q) => n + q.bytes.length, 0);
+    let at = this.end - this.queue.reduce((n, q) => n + q.bytes.length, 0); // appends since are queued behind
     while (this.queue.length > 0) {
       const batch = this.queue;
       this.queue = [];
