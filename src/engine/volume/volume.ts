@@ -10,12 +10,12 @@
  * After `close()` every call rejects with EngineError('VolumeNotFound'); calls
  * already in flight finish first.
  */
-import { read as readFd } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { BlockDevice, BlockExtent } from '../block-device.js';
 import { EngineError } from '../engine.js';
 import { writeFully } from '../support/durable-fs.js';
 import { AllocationMap, allocationPathOf } from './allocation-map.js';
+import { pread } from './pread-threads.js';
 
 /** Reads the current bytes of a range (what a copy-before-write capture needs). */
 export interface RangeReader {
@@ -56,15 +56,12 @@ function sharedZeroes(length: number): Buffer {
 }
 
 /**
- * One positioned read on the descriptor (callback fs.read: fewer promises per
- * call than FileHandle.read, which counts on small random NBD reads). The
- * descriptor stays open meanwhile: close() waits for every tracked call.
+ * One positioned read on the descriptor: small ones on pread-threads.ts's
+ * threads (far fewer thread wake-ups than libuv's pool for 4 KiB NBD reads),
+ * others with callback fs.read. The descriptor stays open meanwhile: close()
+ * waits for every tracked call.
  */
-function preadFd(fd: number, buffer: Buffer, at: number, length: number, position: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    readFd(fd, buffer, at, length, position, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead)));
-  });
-}
+const preadFd = pread;
 
 export class Volume implements BlockDevice {
   private guard: WriteGuard | undefined;
