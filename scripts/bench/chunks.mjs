@@ -14,7 +14,7 @@ const MIB = KIB * KIB;
 const log = (msg) => console.error(`[bench:chunks] ${msg}`);
 
 function chunkSizes() {
-  const raw = process.env.BENCH_CHUNK_SIZES_KIB ?? '256,512,1024,4096';
+  const raw = process.env.BENCH_CHUNK_SIZES_KIB ?? '64,128,256,512,1024,4096';
   return raw.split(',').map((s) => Number(s.trim()) * KIB);
 }
 
