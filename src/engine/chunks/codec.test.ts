@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import {
-  ChunkDecodeError, decodeChunk, encodeChunk, HEADER_BYTES, MAX_COMPRESSION_LEVEL, readHeader, SAMPLE_FROM_BYTES,
+  ChunkDecodeError, decodeChunk, encodeChunk, encodeChunkInPlace, HEADER_BYTES, MAX_COMPRESSION_LEVEL, readHeader, SAMPLE_FROM_BYTES,
   worthCompressing,
 } from './codec.js';
+import { sha256Hex } from './chunk-store.js';
 
 const text = Buffer.from('the quick brown fox jumps over the lazy dog; '.repeat(30000).slice(0, 1024 * 1024));
 
@@ -106,5 +107,23 @@ describe('chunk codec', () => {
       assert.equal(same, true);
       assert.ok(decodeChunk(Buffer.from(file)).equals(text), 'a worker-made file decodes here');
     }
+  });
+});
+
+describe('encodeChunkInPlace', () => {
+  it('writes the same chunk file as encodeChunk over the raw bytes, for raw and compressed chunks', () => {
+    const random = Buffer.alloc(65536);
+    for (let i = 0; i < random.length; i += 32) Buffer.from(sha256Hex(`in-place:${i}`), 'hex').copy(random, i);
+    const text = Buffer.from('in place, '.repeat(7000).slice(0, 65536));
+    for (const [raw, level] of [[random, 1], [text, 1], [text, 0], [Buffer.alloc(0), 1]] as const) {
+      const slot = Buffer.alloc(raw.length + 64, 0xee);
+      raw.copy(slot);
+      const { codec, fileLength } = encodeChunkInPlace(slot, raw.length, level);
+      const expected = encodeChunk(raw, level);
+      assert.equal(codec, expected.codec);
+      assert.ok(slot.subarray(0, fileLength).equals(expected.file));
+      assert.ok(decodeChunk(slot.subarray(0, fileLength)).equals(raw));
+    }
+    assert.throws(() => encodeChunkInPlace(Buffer.alloc(100), 90, 1), RangeError);
   });
 });

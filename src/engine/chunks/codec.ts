@@ -111,20 +111,41 @@ export function worthCompressing(raw: Buffer, level: number): boolean {
   return compressor(level).compress2(sampleOut, taken) < taken.length * SAMPLE_WORTH;
 }
 
+/** The zstd chunk file of `raw` in the scratch buffer (header included), or undefined if it would not be smaller. */
+function compressedFile(raw: Buffer, level: number): Buffer | undefined {
+  if (level === 0 || raw.length === 0 || !worthCompressing(raw, level)) return undefined;
+  const bound = HEADER_BYTES + zstd.compressBound(raw.length);
+  if (scratch.length < bound) scratch = Buffer.allocUnsafe(bound);
+  const size = compressor(level).compress2(scratch.subarray(HEADER_BYTES), raw);
+  if (size >= raw.length) return undefined;
+  writeHeader(scratch, 'zstd', raw.length);
+  return scratch.subarray(0, HEADER_BYTES + size);
+}
+
+/**
+ * `encodeChunk` without allocating: the raw bytes are `buf[0, rawLength)`,
+ * and the chunk file replaces them in `buf` (which needs HEADER_BYTES of room
+ * after them). For the hashing threads' shared slots.
+ */
+export function encodeChunkInPlace(buf: Buffer, rawLength: number, level: number): { codec: ChunkCodec; fileLength: number } {
+  assertCompressionLevel(level);
+  if (buf.length < rawLength + HEADER_BYTES) throw new RangeError(`no room for a chunk header after ${rawLength} bytes`);
+  const compressed = compressedFile(buf.subarray(0, rawLength), level);
+  if (compressed) {
+    compressed.copy(buf, 0);
+    return { codec: 'zstd', fileLength: compressed.length };
+  }
+  buf.copy(buf, HEADER_BYTES, 0, rawLength); // overlapping: copy moves it like memmove
+  writeHeader(buf, 'raw', rawLength);
+  return { codec: 'raw', fileLength: HEADER_BYTES + rawLength };
+}
+
 /** The chunk file for `raw` at `level`: a zstd payload if that is smaller than the raw bytes, else raw. */
 export function encodeChunk(raw: Buffer, level: number = DEFAULT_COMPRESSION_LEVEL): EncodedChunk {
   assertCompressionLevel(level);
   if (raw.length > MAX_DECODED_CHUNK) throw new RangeError(`chunk of ${raw.length} bytes is too large`);
-  if (level > 0 && raw.length > 0 && worthCompressing(raw, level)) {
-    const bound = HEADER_BYTES + zstd.compressBound(raw.length);
-    if (scratch.length < bound) scratch = Buffer.allocUnsafe(bound);
-    const size = compressor(level).compress2(scratch.subarray(HEADER_BYTES), raw);
-    if (size < raw.length) {
-      const file = Buffer.from(scratch.subarray(0, HEADER_BYTES + size));
-      writeHeader(file, 'zstd', raw.length);
-      return { codec: 'zstd', rawLength: raw.length, file };
-    }
-  }
+  const compressed = compressedFile(raw, level);
+  if (compressed) return { codec: 'zstd', rawLength: raw.length, file: Buffer.from(compressed) };
   const file = Buffer.allocUnsafe(HEADER_BYTES + raw.length);
   raw.copy(file, HEADER_BYTES);
   writeHeader(file, 'raw', raw.length);

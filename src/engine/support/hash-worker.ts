@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
-import { encodeChunk, type ChunkCodec } from '../chunks/codec.js';
+import { encodeChunk, encodeChunkInPlace, type ChunkCodec } from '../chunks/codec.js';
 
 /** A chunk sent in an ArrayBuffer of its own (transferred), or in a slot of the worker's shared arena. */
 export type HashRequest = {
@@ -49,12 +49,13 @@ function handle(request: HashRequest, transfer: ArrayBuffer[]): HashReply {
     : Buffer.from(request.buffer, request.offset, length);
   const digest = createHash('sha256').update(data).digest('hex');
   if (level === undefined) return { id, digest };
-  const { codec, rawLength, file } = encodeChunk(data, level);
   if ('slot' in request) {
-    // The pool sizes slots for the chunk plus a header, so the file (never larger) fits; the chunk is hashed already.
-    file.copy(Buffer.from(shared!.arena!, request.slot * shared!.slotBytes!, shared!.slotBytes!));
-    return { id, digest, encoded: { codec, rawLength, fileLength: file.length } };
+    // The pool sizes slots for the chunk plus a header; the chunk is hashed already, so its file replaces it.
+    const slot = Buffer.from(shared!.arena!, request.slot * shared!.slotBytes!, shared!.slotBytes!);
+    const { codec, fileLength } = encodeChunkInPlace(slot, length, level);
+    return { id, digest, encoded: { codec, rawLength: length, fileLength } };
   }
+  const { codec, rawLength, file } = encodeChunk(data, level);
   const own = ownArrayBuffer(file);
   transfer.push(own);
   return { id, digest, encoded: { codec, rawLength, file: own } };
