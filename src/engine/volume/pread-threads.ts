@@ -14,7 +14,8 @@
  * queue depth 1: 16 k IOPS instead of 40 k), so a thread whose read took longer
  * than `SLOW_READ_US` (a disk hit, not a page-cache copy) wakes one *helper*
  * while requests are waiting; helpers drain the ring too and sleep again when
- * it is empty.
+ * it is empty. The helpers start only once some read was slow (a process
+ * that reads from the page cache keeps one thread).
  *
  * Requests and results travel in a SharedArrayBuffer (layout below) and the
  * data in fixed slots of a shared arena, copied into the caller's buffer on
@@ -115,15 +116,20 @@ class PreadThreads {
   broken = false;
   private readonly drainBound = (): void => this.drain();
 
+  /** Whether the helpers run (started once a read was slow: each thread is an isolate of ~10 MB). */
+  private helpers = false;
+
   constructor() {
-    for (let i = 0; i <= HELPERS; i++) {
-      const workerData: PreadWorkerData = { state: this.state, arena: this.arena.buffer as SharedArrayBuffer, primary: i === 0 };
-      const worker = new Worker(new URL('./pread-worker.js', import.meta.url), { workerData });
-      worker.unref();
-      worker.on('error', () => this.fail());
-      worker.on('exit', () => this.fail());
-      this.workers.push(worker);
-    }
+    this.start(true);
+  }
+
+  private start(primary: boolean): void {
+    const workerData: PreadWorkerData = { state: this.state, arena: this.arena.buffer as SharedArrayBuffer, primary };
+    const worker = new Worker(new URL('./pread-worker.js', import.meta.url), { workerData });
+    if (this.pending === 0) worker.unref();
+    worker.on('error', () => this.fail());
+    worker.on('exit', () => this.fail());
+    this.workers.push(worker);
   }
 
   /** Reads on a thread; undefined when no slot can take it (the caller uses fs.read). */
@@ -162,6 +168,10 @@ class PreadThreads {
   private drain(): void {
     const { ctl, completionRing, results } = this.v;
     this.seen = Atomics.load(ctl, Ctl.Completed);
+    if (!this.helpers && Atomics.load(ctl, Ctl.HelperCall) !== 0) {
+      this.helpers = true; // a read missed the page cache: from now on helpers share the slow ones
+      for (let i = 0; i < HELPERS; i++) this.start(false);
+    }
     for (;;) {
       const entry = Atomics.load(completionRing, this.completionHead & (SLOTS - 1));
       if (entry === 0) break;
