@@ -127,8 +127,10 @@ export interface BlockEngine {
 
 export interface GarbageCollection {
   readonly chunksDeleted: number;
-  /** Bytes freed in storage (after compression). */
+  /** Bytes the deleted chunks took in storage (after compression). */
   readonly bytesFreed: number;
+  /** Bytes of storage given back (a pack store frees space when it rewrites packs left mostly dead). */
+  readonly bytesReclaimed?: number;
 }
 
 export interface ScrubResult {

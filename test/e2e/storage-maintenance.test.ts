@@ -15,7 +15,10 @@ import { mustFindChunk, storedDigests } from '../../src/engine/testing/stored-ch
 
 const REGION = 'cn-dalian-unicom';
 
-interface RegionAnswer { EnsRegionId: string; ChunksDeleted?: number; Checked?: number; Damaged?: string[]; Missing?: string[] }
+interface RegionAnswer {
+  EnsRegionId: string; ChunksDeleted?: number; BytesReclaimed?: number;
+  Checked?: number; Damaged?: string[]; Missing?: string[];
+}
 
 describe('storage maintenance (admin API)', { timeout: 120_000 }, () => {
   let dir: { path: string; remove: () => Promise<void> };
@@ -65,6 +68,7 @@ describe('storage maintenance (admin API)', { timeout: 120_000 }, () => {
     assert.equal(gc.status, 200);
     // The deleted snapshot alone held a 0x22 and a 0x33 chunk (each written twice: deduplicated).
     assert.equal(region(gc).ChunksDeleted, 2);
+    assert.ok(region(gc).BytesReclaimed! > 0, 'two of the pack\'s three chunks gone: the pack was rewritten');
     const scrub = region(await admin('/storage/scrub', { regionId: REGION }));
     assert.deepEqual([scrub.Checked, scrub.Damaged, scrub.Missing], [1, [], []], 'the kept snapshot: one 0x11 chunk');
     const restored = ((await call('CreateDisk', {

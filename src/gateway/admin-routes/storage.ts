@@ -20,7 +20,10 @@ export const STORAGE_ROUTES: readonly AdminRoute[] = [
       const runs = await services.storage.collectGarbage(regionsOf(body, services));
       return {
         body: {
-          Regions: runs.map((r) => ({ EnsRegionId: r.regionId, ChunksDeleted: r.chunksDeleted, BytesFreed: r.bytesFreed })),
+          Regions: runs.map((r) => ({
+            EnsRegionId: r.regionId, ChunksDeleted: r.chunksDeleted, BytesFreed: r.bytesFreed,
+            BytesReclaimed: r.bytesReclaimed ?? 0,
+          })),
         },
       };
     },
