@@ -43,12 +43,16 @@ export class ByteReader {
     return this.buffered;
   }
 
-  /** Exactly `n` bytes; rejects with ConnectionClosedError if the stream ends first. */
-  read(n: number): Promise<Buffer> {
+  /**
+   * Exactly `n` bytes; rejects with ConnectionClosedError if the stream ends
+   * first. With `into` (at least `n` bytes long) they are copied into its
+   * first `n` bytes instead of a new buffer (or a view of a received chunk).
+   */
+  read(n: number, into?: Buffer): Promise<Buffer> {
     this.assertIdle();
-    if (this.buffered >= n) return Promise.resolve(this.take(n));
+    if (this.buffered >= n) return Promise.resolve(into ? this.takeInto(into.subarray(0, n)) : this.take(n));
     if (this.closed) return Promise.reject(this.closed);
-    const target = Buffer.allocUnsafe(n);
+    const target = into ? into.subarray(0, n) : Buffer.allocUnsafe(n);
     const filled = this.drainInto(target);
     this.afterConsume();
     return new Promise<Buffer>((resolve, reject) => {
@@ -120,6 +124,13 @@ export class ByteReader {
     }
     this.afterConsume();
     return out;
+  }
+
+  /** Removes `target.length` buffered bytes (no more than buffered) into `target`. */
+  private takeInto(target: Buffer): Buffer {
+    this.drainInto(target);
+    this.afterConsume();
+    return target;
   }
 
   /** Copies buffered bytes into `target` until it is full or the queue is empty. */

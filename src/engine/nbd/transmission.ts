@@ -24,6 +24,7 @@ import {
   type RequestHeader,
 } from './protocol.js';
 import type { ByteReader } from './reader.js';
+import { PayloadPool, POOLED_FROM } from './payload-pool.js';
 import { SIMPLE_SESSION, checkRequest, type SessionFeatures } from './validate.js';
 
 export { transmissionFlags, validateRequest } from './validate.js';
@@ -70,6 +71,8 @@ class Transmission {
   private inFlight = 0;
   private inFlightBytes = 0;
   private readonly running = new Set<Promise<void>>();
+  /** WRITE payload buffers, reused (payload-pool.ts). */
+  private readonly payloads = new PayloadPool();
   private wake: (() => void) | undefined;
   /** The socket is corked until the end of this event-loop turn (see `send`). */
   private corked = false;
@@ -115,8 +118,13 @@ class Transmission {
         await this.ctx.reader.skip(req.length);
         return this.dispatch(req, refuse);
       }
-      const data = await this.ctx.reader.read(req.length);
-      return this.dispatch(req, this.commands.operation(req, data));
+      if (req.length < POOLED_FROM) {
+        return this.dispatch(req, this.commands.operation(req, await this.ctx.reader.read(req.length)));
+      }
+      const buffer = this.payloads.acquire(req.length);
+      const write = this.commands.operation(req, await this.ctx.reader.read(req.length, buffer));
+      // The device is done with the payload once the write settles (it keeps no reference).
+      return this.dispatch(req, () => write().finally(() => this.payloads.release(buffer)));
     }
     this.dispatch(req, refuse ?? this.commands.operation(req));
   }
