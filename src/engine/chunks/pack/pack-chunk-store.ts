@@ -29,7 +29,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../../engine.js';
-import { fsyncDir, writeFileDurable } from '../../support/durable-fs.js';
+import { fsyncDir, isNotFound, writeFileDurable } from '../../support/durable-fs.js';
 import { GroupSync } from '../../support/group-sync.js';
 import { KeyedMutex } from '../../support/keyed-mutex.js';
 import { assertDigest, sha256Hex, type ChunkStore, type PutOptions, type PutResult } from '../chunk-store.js';
@@ -207,9 +207,18 @@ export class PackChunkStore implements ChunkStore {
   /** The chunk file as stored (codec header and payload), or undefined; ChunkCorrupt if its record does not match. */
   async readFile(digest: string): Promise<Buffer | undefined> {
     assertDigest(digest);
-    const entry = this.index.get(digest);
+    let entry = this.index.get(digest);
     if (!entry) return undefined;
-    const record = await this.packs.read(entry.pack, entry.offset, RECORD_HEADER_BYTES + entry.length);
+    let record: Buffer;
+    try {
+      record = await this.packs.read(entry.pack, entry.offset, RECORD_HEADER_BYTES + entry.length);
+    } catch (err) {
+      // Compaction moved the chunk and removed its old pack while this read was starting: read it where it is now.
+      const moved = this.index.get(digest);
+      if (!isNotFound(err) || !moved || moved === entry) throw err;
+      entry = moved;
+      record = await this.packs.read(entry.pack, entry.offset, RECORD_HEADER_BYTES + entry.length);
+    }
     if (record.length !== RECORD_HEADER_BYTES + entry.length || !record.subarray(0, 4).equals(RECORD_MAGIC) ||
       record.readUInt32LE(4) !== entry.length || record.toString('hex', 8, 40) !== digest) {
       throw new EngineError('ChunkCorrupt', `chunk ${digest}: its record in pack ${entry.pack} at ${entry.offset} does not match`);
