@@ -16,7 +16,8 @@
  */
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { sha256Hex, isDigest } from '../chunks/chunk-store.js';
-import { writeFileDurable, writeFully } from '../support/durable-fs.js';
+import { BatchedAppends } from '../support/batched-appends.js';
+import { writeFileDurable } from '../support/durable-fs.js';
 import { GroupSync } from '../support/group-sync.js';
 import type { ChangeSet } from '../volume/dirty-map.js';
 import { decodeChanges, encodeChanges, isChangesLine } from './session-changes.js';
@@ -83,25 +84,16 @@ function parseHeader(path: string, line: string): SessionHeader {
   return { snapshotId, volumeId, sizeBytes: sizeBytes as number, chunkSize: chunkSize as number, createdAt };
 }
 
-interface PendingAppend {
-  readonly line: Buffer;
-  readonly resolve: (seq: number) => void;
-  readonly reject: (err: unknown) => void;
-}
-
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 export class SessionLog {
-  /** Records waiting for the writer; appended together in one write (a capture storm is one syscall, not thousands). */
-  private pending: PendingAppend[] = [];
-  private writer: Promise<void> | undefined;
+  /** Records go out batched: a capture storm is one write, not thousands. */
+  private readonly appends: BatchedAppends;
   private written = 0;
   private durable = 0;
   private readonly group = new GroupSync(() => this.flush());
 
-  private constructor(readonly path: string, private readonly fh: FileHandle) {}
+  private constructor(readonly path: string, private readonly fh: FileHandle) {
+    this.appends = new BatchedAppends(fh, null);
+  }
 
   /** Creates the session file durably (header only) and opens it for appending. */
   static async create(path: string, header: SessionHeader, tempDir: string): Promise<SessionLog> {
@@ -165,27 +157,9 @@ export class SessionLog {
     return this.appendLine(encodeChanges(changes));
   }
 
-  private appendLine(text: string): Promise<number> {
-    const line = Buffer.from(text, 'latin1');
-    return new Promise<number>((resolve, reject) => {
-      this.pending.push({ line, resolve, reject });
-      // Started next turn: the records of every capture that completes in this one go out in one write.
-      this.writer ??= nextTurn().then(() => this.writePending());
-    });
-  }
-
-  /** Writes queued records in order, batch by batch, until none is left. */
-  private async writePending(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0);
-      try {
-        await writeFully(this.fh, Buffer.concat(batch.map((p) => p.line)), null);
-        for (const p of batch) p.resolve(++this.written);
-      } catch (err) {
-        for (const p of batch) p.reject(err);
-      }
-    }
-    this.writer = undefined;
+  private async appendLine(text: string): Promise<number> {
+    await this.appends.append(Buffer.from(text, 'latin1'));
+    return ++this.written; // appends resolve in call order
   }
 
   /** Makes every record whose append completed before this call durable. */
@@ -201,7 +175,7 @@ export class SessionLog {
 
   /** Waits for pending appends and syncs, then closes the file (does not delete it). */
   async close(): Promise<void> {
-    await this.writer;
+    await this.appends.idle();
     await this.group.idle();
     await this.fh.close();
   }

@@ -63,6 +63,9 @@ export interface CompactionResult {
   readonly bytesReclaimed: number;
 }
 
+/** What `compact` of a store with nothing to compact answers. */
+export const NOTHING_COMPACTED: CompactionResult = { packsRemoved: 0, chunksMoved: 0, bytesReclaimed: 0 };
+
 const DIGEST = /^[0-9a-f]{64}$/;
 
 export function isDigest(value: string): boolean {

@@ -5,7 +5,7 @@
  * only; a chunk the legacy store holds is not stored again; delete removes it
  * from both; listing yields each digest once.
  */
-import type { ChunkStore, CompactionResult, PutOptions, PutResult } from './chunk-store.js';
+import { NOTHING_COMPACTED, type ChunkStore, type CompactionResult, type PutOptions, type PutResult } from './chunk-store.js';
 import type { EncodedChunk } from './codec.js';
 
 const PRESENT: PutResult = { stored: false, storedBytes: 0 };
@@ -61,7 +61,7 @@ export class LayeredChunkStore implements ChunkStore {
   }
 
   async compact(): Promise<CompactionResult> {
-    return (await this.primary.compact?.()) ?? { packsRemoved: 0, chunksMoved: 0, bytesReclaimed: 0 };
+    return (await this.primary.compact?.()) ?? NOTHING_COMPACTED;
   }
 
   async close(): Promise<void> {

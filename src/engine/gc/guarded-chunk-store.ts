@@ -4,7 +4,7 @@
  * never deletes a chunk a writer has just stored or found present. Reads and
  * listing pass straight through.
  */
-import type { ChunkStore, CompactionResult, PutOptions, PutResult } from '../chunks/chunk-store.js';
+import { NOTHING_COMPACTED, type ChunkStore, type CompactionResult, type PutOptions, type PutResult } from '../chunks/chunk-store.js';
 import { decodeChunk, type EncodedChunk } from '../chunks/codec.js';
 import type { ChunkGuard } from './chunk-guard.js';
 
@@ -59,5 +59,3 @@ export class GuardedChunkStore implements ChunkStore {
     return (await this.inner.compact?.()) ?? NOTHING_COMPACTED;
   }
 }
-
-const NOTHING_COMPACTED: CompactionResult = { packsRemoved: 0, chunksMoved: 0, bytesReclaimed: 0 };

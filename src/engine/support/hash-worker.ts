@@ -41,17 +41,20 @@ function ownArrayBuffer(buffer: Buffer): ArrayBuffer {
   return new Uint8Array(buffer).buffer;
 }
 
+/** Slot `index` of the arena shared with the pool. */
+function slotOf(index: number): Buffer {
+  return Buffer.from(shared!.arena!, index * shared!.slotBytes!, shared!.slotBytes!);
+}
+
 /** Hashes (and encodes) one chunk; a transferred chunk file is added to `transfer`. */
 function handle(request: HashRequest, transfer: ArrayBuffer[]): HashReply {
   const { id, length, level } = request;
-  const data = 'slot' in request
-    ? Buffer.from(shared!.arena!, request.slot * shared!.slotBytes!, length)
-    : Buffer.from(request.buffer, request.offset, length);
+  const slot = 'slot' in request ? slotOf(request.slot) : undefined;
+  const data = 'slot' in request ? slot!.subarray(0, length) : Buffer.from(request.buffer, request.offset, length);
   const digest = createHash('sha256').update(data).digest('hex');
   if (level === undefined) return { id, digest };
-  if ('slot' in request) {
+  if (slot) {
     // The pool sizes slots for the chunk plus a header; the chunk is hashed already, so its file replaces it.
-    const slot = Buffer.from(shared!.arena!, request.slot * shared!.slotBytes!, shared!.slotBytes!);
     const { codec, fileLength } = encodeChunkInPlace(slot, length, level);
     return { id, digest, encoded: { codec, rawLength: length, fileLength } };
   }

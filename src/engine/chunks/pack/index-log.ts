@@ -16,13 +16,14 @@
  * disk before the pack. Replay reports the live adds after the last commit as
  * tentative; the store verifies them (pack-chunk-store.ts).
  *
- * Appends queue and go out in one write per batch, in call order; `sync()`
+ * Appends go out batched (support/batched-appends.ts), in call order; `sync()`
  * (group commit) makes everything appended before it durable.
  */
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { GroupSync } from '../../support/group-sync.js';
-import { isNotFound, writeFully } from '../../support/durable-fs.js';
+import { BatchedAppends } from '../../support/batched-appends.js';
+import { isNotFound } from '../../support/durable-fs.js';
 
 export const RECORD_BYTES = 64;
 const CHECKED_BYTES = 52;
@@ -105,18 +106,13 @@ export function replay(bytes: Buffer): LoadedIndex {
   return { live, tentative, records, skipped };
 }
 
-interface QueuedAppend {
-  readonly bytes: Buffer;
-  readonly done: { resolve(): void; reject(err: unknown): void };
-}
-
 export class IndexLog {
   private readonly group: GroupSync;
-  private queue: QueuedAppend[] = [];
-  private writer: Promise<void> | undefined;
+  private readonly appends: BatchedAppends;
 
   private constructor(private readonly fh: FileHandle, private end: number) {
     this.group = new GroupSync(() => this.fh.datasync());
+    this.appends = new BatchedAppends(fh, end);
   }
 
   /**
@@ -150,37 +146,11 @@ export class IndexLog {
     return this.end;
   }
 
-  /**
-   * Appends `records` (written when it resolves, durable after `sync()`).
-   * Resolves the log offset of the first one.
-   */
-  append(records: readonly IndexRecord[]): Promise<number> {
-    const at = this.end;
+  /** Appends `records` (written when it resolves, in call order; durable after `sync()`). */
+  append(records: readonly IndexRecord[]): Promise<void> {
     const bytes = Buffer.concat(records.map(encodeRecord));
     this.end += bytes.length;
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ bytes, done: { resolve, reject } });
-      // Started next turn: every append of this one goes out in one write.
-      this.writer ??= new Promise<void>((next) => setImmediate(next)).then(() => this.drain());
-    }).then(() => at);
-  }
-
-  /** Writes the queued appends, a batch per write, until none is left. */
-  private async drain(): Promise<void> {
-    let at = this.end - this.queue.reduce((n, q) => n + q.bytes.length, 0); // appends since are queued behind
-    while (this.queue.length > 0) {
-      const batch = this.queue;
-      this.queue = [];
-      const bytes = Buffer.concat(batch.map((q) => q.bytes));
-      try {
-        await writeFully(this.fh, bytes, at);
-        for (const q of batch) q.done.resolve();
-      } catch (err) {
-        for (const q of batch) q.done.reject(err);
-      }
-      at += bytes.length;
-    }
-    this.writer = undefined;
+    return this.appends.append(bytes);
   }
 
   /** Makes every record appended before the call durable (one fdatasync shared by concurrent callers). */
@@ -189,7 +159,7 @@ export class IndexLog {
   }
 
   async close(): Promise<void> {
-    await this.writer;
+    await this.appends.idle();
     await this.group.idle();
     await this.fh.close();
   }

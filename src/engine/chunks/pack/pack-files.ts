@@ -82,11 +82,6 @@ export class PackFiles {
     return join(this.dir, packName(id));
   }
 
-  /** The pack taking new records (undefined before the first write of this process). */
-  get openPack(): number | undefined {
-    return this.writing;
-  }
-
   /** Reserves `length` bytes at the end of the open pack (starting a new one when it is full). */
   reserve(length: number): PackReservation {
     let pack = this.writing;
