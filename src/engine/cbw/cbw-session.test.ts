@@ -8,7 +8,7 @@ import { MemoryChunkStore } from '../chunks/memory-chunk-store.js';
 import { sha256Hex } from '../chunks/chunk-store.js';
 import { HookedChunkStore, Prng, tempDir, type TempDir } from '../testing/fixtures.js';
 import { Volume } from '../volume/volume.js';
-import { syncHasher, type Hasher } from '../support/worker-pool.js';
+import { HashPool, syncHasher, type Hasher } from '../support/worker-pool.js';
 import { CbwSession } from './cbw-session.js';
 
 const CHUNK = 64 * 1024;
@@ -126,5 +126,81 @@ describe('CbwSession', () => {
     await volume.write(0, Buffer.alloc(10, 1), false);
     assert.equal(store.puts, 0);
     assert.throws(() => session.assertActive(), /ended/);
+  });
+});
+
+describe('CbwSession, the job reading into lent hashing slots', () => {
+  let dir: TempDir;
+  let volume: Volume;
+  let store: HookedChunkStore;
+  let pool: HashPool;
+  let session: CbwSession;
+  let image: Buffer;
+
+  beforeEach(async () => {
+    dir = await tempDir();
+    const path = join(dir.path, 'v.raw');
+    image = new Prng('cbw-lent').bytes(SIZE);
+    const fh = await open(path, 'w');
+    await fh.write(image, 0, SIZE, 0);
+    await fh.close();
+    volume = await Volume.open('v', path);
+    store = new HookedChunkStore(new MemoryChunkStore());
+    // Few slots, so that they are reused while parked copies and stored files must stay intact.
+    pool = new HashPool({ threads: 1, minBytes: 1024, encodeLevel: 1, slotBytes: CHUNK });
+    const hasher: Hasher = Object.assign((data: Buffer, encode?: boolean) => pool.hash(data, encode), {
+      lend: (length: number) => pool.lend(length),
+    });
+    const header = { snapshotId: 's', volumeId: 'v', sizeBytes: SIZE, chunkSize: CHUNK, createdAt: 0 };
+    session = await CbwSession.create(join(dir.path, 's.session'), header, store, dir.path, hasher);
+    await session.attachTo(volume);
+  });
+  afterEach(async () => {
+    await session.end();
+    await volume.close();
+    await pool.close();
+    await dir.cleanup();
+  });
+
+  const oldChunk = (i: number): Buffer => image.subarray(i * CHUNK, (i + 1) * CHUNK);
+
+  it('a guest write parks its own copy of the job\'s read: the slot is released and reused before the park is stored', async () => {
+    const held = gate();
+    store.beforePut = async (digest) => {
+      if (digest !== sha256Hex(oldChunk(3))) return;
+      await held.promise;
+      throw new Error('injected: the job fails to store chunk 3');
+    };
+    const jobCapture = session.capture(volume, 3, false);
+    await systemClock.sleep(20); // the job has read chunk 3 into a slot and hashed it; its put is held
+    await volume.write(3 * CHUNK, Buffer.alloc(CHUNK, 1), true);
+    assert.equal(session.stagedPending, 1, 'the guest parked the job\'s read');
+    held.open();
+    await assert.rejects(jobCapture, /injected/);
+    store.beforePut = undefined;
+    assert.equal(session.stagedPending, 1, 'the parked copy is what will be stored');
+    // The other chunks go through the same slots, overwriting chunk 3's old slot.
+    await Promise.all(session.uncaptured().map((i) => session.capture(volume, i, false)));
+    await session.storeStaged(2);
+    await session.sync();
+    const digests = session.digests();
+    for (let i = 0; i < 8; i++) {
+      assert.equal(digests[i], sha256Hex(oldChunk(i)), `chunk ${i}: the point-in-time bytes`);
+      assert.ok((await store.get(digests[i]!))!.equals(oldChunk(i)), `chunk ${i} stored intact`);
+    }
+  });
+
+  it('concurrent job captures and guest writes keep every chunk\'s point-in-time bytes', async () => {
+    const writes = Array.from({ length: 8 }, (_, i) =>
+      volume.write(i * CHUNK + 100 * i, Buffer.alloc(1000, 0x80 + i), i % 2 === 0));
+    const captures = Array.from({ length: 8 }, (_, i) => session.capture(volume, 7 - i, false));
+    await Promise.all([...writes, ...captures]);
+    await session.storeStaged(4);
+    await session.sync();
+    const digests = session.digests();
+    for (let i = 0; i < 8; i++) {
+      assert.equal(digests[i], sha256Hex(oldChunk(i)));
+      assert.ok((await store.get(digests[i]!))!.equals(oldChunk(i)));
+    }
   });
 });

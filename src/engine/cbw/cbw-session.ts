@@ -212,13 +212,17 @@ export class CbwSession implements WriteGuard {
       if (again) return this.makeDurable(again, durable);
       if (this.ended) return;
       if (durable) return this.captureForGuest(volume, index);
-      const reading = this.readChunk(volume, index, true);
+      const reading = this.readForJob(volume, index);
       this.jobReads.set(index, reading);
       try {
         const found = await reading;
-        // The chunk's name is synced before the log that records it (sync()).
-        const record = 'data' in found ? { index, digest: found.digest, stored: await this.putChunk(found) } : found;
-        this.captured.set(index, { record, seq: await this.log.append(record) });
+        try {
+          // The chunk's name is synced before the log that records it (sync()).
+          const record = 'data' in found ? { index, digest: found.digest, stored: await this.putChunk(found) } : found;
+          this.captured.set(index, { record, seq: await this.log.append(record) });
+        } finally {
+          if ('data' in found) found.lent?.release(); // after `captured` is set: see parkJobRead
+        }
         this.staging.done(index); // a guest write may have parked the same bytes meanwhile
       } finally {
         this.jobReads.delete(index);
@@ -252,7 +256,11 @@ export class CbwSession implements WriteGuard {
       await this.makeDurable(known, true);
       return true;
     }
-    await this.staging.park(index, found.digest, found.data);
+    // The job releases a lent slot only after recording the chunk, or after failing to: then wait for the job.
+    if (found.lent?.released) return false;
+    // Copied now, synchronously: the job may release the slot while the park is being written.
+    const data = found.lent ? Buffer.from(found.data) : found.data;
+    await this.staging.park(index, found.digest, data);
     if (this.captured.has(index)) this.staging.done(index); // the job recorded it meanwhile
     else this.captured.set(index, { record: { index, digest: found.digest, stored: false }, seq: 0 });
     return true;
@@ -277,6 +285,29 @@ export class CbwSession implements WriteGuard {
     this.stats.bytesRead += length;
     if (isAllZero(read)) return { index, digest: null, stored: false };
     return this.hasher(read, encode);
+  }
+
+  /**
+   * The job's read of chunk `index`: `readChunk`, but read straight into a
+   * slot of a hashing thread where one is free (the result holds it: the
+   * caller releases it once the chunk is stored).
+   */
+  private async readForJob(volume: RangeReader, index: number): Promise<CaptureRecord | ReadChunk> {
+    const { offset, length } = this.chunkRange(index);
+    const lent = volume.readInto && this.inherited(index) === undefined && !volume.isUnallocated?.(offset, length)
+      ? this.hasher.lend?.(length) : undefined;
+    if (!lent) return this.readChunk(volume, index, true);
+    try {
+      await volume.readInto!(offset, lent.bytes);
+      this.stats.chunksRead++;
+      this.stats.bytesRead += length;
+      if (!isAllZero(lent.bytes)) return await lent.hash(true);
+      lent.release();
+      return { index, digest: null, stored: false };
+    } catch (err) {
+      lent.release();
+      throw err;
+    }
   }
 
   /** Stores a read chunk (as encoded on the hashing thread when it was); its name is synced before the log (sync()). */

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import {
-  ChunkDecodeError, decodeChunk, encodeChunk, encodeChunkInPlace, HEADER_BYTES, MAX_COMPRESSION_LEVEL, readHeader, SAMPLE_FROM_BYTES,
+  ChunkDecodeError, decodeChunk, encodeChunk, encodeChunkBeside, HEADER_BYTES, MAX_COMPRESSION_LEVEL, readHeader, SAMPLE_FROM_BYTES,
   worthCompressing,
 } from './codec.js';
 import { sha256Hex } from './chunk-store.js';
@@ -110,20 +110,23 @@ describe('chunk codec', () => {
   });
 });
 
-describe('encodeChunkInPlace', () => {
-  it('writes the same chunk file as encodeChunk over the raw bytes, for raw and compressed chunks', () => {
+describe('encodeChunkBeside', () => {
+  it('writes the same chunk file as encodeChunk beside the raw bytes, which it leaves intact', () => {
     const random = Buffer.alloc(65536);
-    for (let i = 0; i < random.length; i += 32) Buffer.from(sha256Hex(`in-place:${i}`), 'hex').copy(random, i);
-    const text = Buffer.from('in place, '.repeat(7000).slice(0, 65536));
+    for (let i = 0; i < random.length; i += 32) Buffer.from(sha256Hex(`beside:${i}`), 'hex').copy(random, i);
+    const text = Buffer.from('beside it, '.repeat(7000).slice(0, 65536));
     for (const [raw, level] of [[random, 1], [text, 1], [text, 0], [Buffer.alloc(0), 1]] as const) {
-      const slot = Buffer.alloc(raw.length + 64, 0xee);
-      raw.copy(slot);
-      const { codec, fileLength } = encodeChunkInPlace(slot, raw.length, level);
+      const slot = Buffer.alloc(64 + 2 * raw.length + HEADER_BYTES, 0xee);
+      raw.copy(slot, 64);
+      const { codec, fileStart, fileLength } = encodeChunkBeside(slot, 64, raw.length, level);
       const expected = encodeChunk(raw, level);
       assert.equal(codec, expected.codec);
-      assert.ok(slot.subarray(0, fileLength).equals(expected.file));
-      assert.ok(decodeChunk(slot.subarray(0, fileLength)).equals(raw));
+      const file = slot.subarray(fileStart, fileStart + fileLength);
+      assert.ok(file.equals(expected.file));
+      assert.ok(decodeChunk(file).equals(raw));
+      assert.ok(slot.subarray(64, 64 + raw.length).equals(raw), 'the raw bytes stay where they were');
     }
-    assert.throws(() => encodeChunkInPlace(Buffer.alloc(100), 90, 1), RangeError);
+    assert.throws(() => encodeChunkBeside(Buffer.alloc(200), 64, 90, 1), RangeError, 'no room after');
+    assert.throws(() => encodeChunkBeside(Buffer.alloc(400), 10, 90, 1), RangeError, 'no room before');
   });
 });

@@ -123,21 +123,25 @@ function compressedFile(raw: Buffer, level: number): Buffer | undefined {
 }
 
 /**
- * `encodeChunk` without allocating: the raw bytes are `buf[0, rawLength)`,
- * and the chunk file replaces them in `buf` (which needs HEADER_BYTES of room
- * after them). For the hashing threads' shared slots.
+ * `encodeChunk` without allocating, for the hashing threads' shared slots: the
+ * raw bytes are `buf[rawAt, rawAt + rawLength)` and stay there. A raw chunk
+ * file is those bytes with the header written just before them (`rawAt` must
+ * leave HEADER_BYTES of room); a zstd file goes right after them (`buf` needs
+ * room for a file as long as header and raw bytes). Answers where the file is.
  */
-export function encodeChunkInPlace(buf: Buffer, rawLength: number, level: number): { codec: ChunkCodec; fileLength: number } {
+export function encodeChunkBeside(buf: Buffer, rawAt: number, rawLength: number, level: number):
+  { codec: ChunkCodec; fileStart: number; fileLength: number } {
   assertCompressionLevel(level);
-  if (buf.length < rawLength + HEADER_BYTES) throw new RangeError(`no room for a chunk header after ${rawLength} bytes`);
-  const compressed = compressedFile(buf.subarray(0, rawLength), level);
-  if (compressed) {
-    compressed.copy(buf, 0);
-    return { codec: 'zstd', fileLength: compressed.length };
+  if (rawAt < HEADER_BYTES || buf.length < rawAt + 2 * rawLength + HEADER_BYTES) {
+    throw new RangeError(`no room for a chunk file beside ${rawLength} bytes at ${rawAt} of ${buf.length}`);
   }
-  buf.copy(buf, HEADER_BYTES, 0, rawLength); // overlapping: copy moves it like memmove
-  writeHeader(buf, 'raw', rawLength);
-  return { codec: 'raw', fileLength: HEADER_BYTES + rawLength };
+  const compressed = compressedFile(buf.subarray(rawAt, rawAt + rawLength), level);
+  if (compressed) {
+    compressed.copy(buf, rawAt + rawLength);
+    return { codec: 'zstd', fileStart: rawAt + rawLength, fileLength: compressed.length };
+  }
+  writeHeader(buf.subarray(rawAt - HEADER_BYTES, rawAt), 'raw', rawLength);
+  return { codec: 'raw', fileStart: rawAt - HEADER_BYTES, fileLength: HEADER_BYTES + rawLength };
 }
 
 /** The chunk file for `raw` at `level`: a zstd payload if that is smaller than the raw bytes, else raw. */

@@ -35,8 +35,10 @@ export class IncrementalTracking {
     this.pool = new HashPool({ encodeLevel, slotBytes: chunkSize });
   }
 
-  /** Hashes (and, for captures, encodes) on the pool's threads. */
-  readonly hasher: Hasher = (data, encode) => this.pool.hash(data, encode);
+  /** Hashes (and, for captures, encodes) on the pool's threads; the snapshot job reads into their slots (lend). */
+  readonly hasher: Hasher = Object.assign((data: Buffer, encode?: boolean) => this.pool.hash(data, encode), {
+    lend: (length: number) => this.pool.lend(length),
+  });
 
   /** Installs the volume's dirty map as its change tracker (the registry's onOpen). */
   async track(volume: Volume): Promise<void> {

@@ -6,7 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
-import { encodeChunk, encodeChunkInPlace, type ChunkCodec } from '../chunks/codec.js';
+import { encodeChunk, encodeChunkBeside, type ChunkCodec } from '../chunks/codec.js';
+import { SLOT_DATA_AT } from './hash-slots.js';
 
 /** A chunk sent in an ArrayBuffer of its own (transferred), or in a slot of the worker's shared arena. */
 export type HashRequest = {
@@ -25,9 +26,10 @@ export interface HashWorkerData {
 export interface HashReply {
   readonly id: number;
   readonly digest: string;
-  /** The chunk file: transferred, or (`fileLength`) written into the request's slot. */
+  /** The chunk file: transferred, or (`fileStart`, `fileLength`) written into the request's slot. */
   readonly encoded?: {
-    readonly codec: ChunkCodec; readonly rawLength: number; readonly file?: ArrayBuffer; readonly fileLength?: number;
+    readonly codec: ChunkCodec; readonly rawLength: number; readonly file?: ArrayBuffer;
+    readonly fileStart?: number; readonly fileLength?: number;
   };
 }
 
@@ -50,13 +52,14 @@ function slotOf(index: number): Buffer {
 function handle(request: HashRequest, transfer: ArrayBuffer[]): HashReply {
   const { id, length, level } = request;
   const slot = 'slot' in request ? slotOf(request.slot) : undefined;
-  const data = 'slot' in request ? slot!.subarray(0, length) : Buffer.from(request.buffer, request.offset, length);
+  const data = 'slot' in request
+    ? slot!.subarray(SLOT_DATA_AT, SLOT_DATA_AT + length) : Buffer.from(request.buffer, request.offset, length);
   const digest = createHash('sha256').update(data).digest('hex');
   if (level === undefined) return { id, digest };
   if (slot) {
-    // The pool sizes slots for the chunk plus a header; the chunk is hashed already, so its file replaces it.
-    const { codec, fileLength } = encodeChunkInPlace(slot, length, level);
-    return { id, digest, encoded: { codec, rawLength: length, fileLength } };
+    // The pool sizes slots for the raw bytes and a chunk file beside them (hash-slots.ts).
+    const { codec, fileStart, fileLength } = encodeChunkBeside(slot, SLOT_DATA_AT, length, level);
+    return { id, digest, encoded: { codec, rawLength: length, fileStart, fileLength } };
   }
   const { codec, rawLength, file } = encodeChunk(data, level);
   const own = ownArrayBuffer(file);

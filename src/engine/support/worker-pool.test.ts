@@ -42,3 +42,57 @@ describe('HashPool', () => {
     }
   });
 });
+
+describe('HashPool.lend', () => {
+  it('lends a shared slot to read a chunk into, hashes and encodes it there, and reuses it once released', async () => {
+    const pool = new HashPool({ threads: 1, minBytes: 1024, encodeLevel: 1, slotBytes: 64 * 1024 });
+    try {
+      const text = Buffer.from('a block of a guest file system '.repeat(3000).slice(0, 64 * 1024));
+      const lent = pool.lend(text.length)!;
+      assert.equal(lent.bytes.length, text.length);
+      text.copy(lent.bytes);
+      const result = await lent.hash();
+      assert.equal(result.digest, sha256Hex(text));
+      assert.equal(result.lent, lent);
+      assert.ok(result.data.equals(text), 'the raw bytes stay in the slot after encoding');
+      assert.equal(result.encoded!.codec, 'zstd');
+      assert.ok(decodeChunk(result.encoded!.file).equals(text));
+      await assert.rejects(lent.hash(), /already hashing/, 'a slot is hashed once');
+      assert.equal(lent.released, false);
+      lent.release();
+      lent.release();
+      assert.equal(lent.released, true);
+      // Every slot can be lent again now; a lent slot is not handed to anyone else meanwhile.
+      const all = [];
+      for (let slot = pool.lend(1024); slot; slot = pool.lend(1024)) all.push(slot);
+      assert.ok(all.length >= 2);
+      assert.equal(new Set(all.map((s) => s.bytes.byteOffset)).size, all.length);
+      assert.ok(all.some((s) => s.bytes.byteOffset === lent.bytes.byteOffset), 'the released slot is lent again');
+      const plain = await pool.hash(text);
+      assert.equal(plain.digest, sha256Hex(text), 'with every slot lent, hash() still works (transferred)');
+      for (const slot of all) slot.release();
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('lends nothing for chunks hashed on the main thread, chunks larger than a slot, or a pool without slots', async () => {
+    const pool = new HashPool({ threads: 1, minBytes: 1024, slotBytes: 4096 });
+    const noSlots = new HashPool({ threads: 1, minBytes: 1024 });
+    try {
+      assert.equal(pool.lend(512), undefined);
+      assert.equal(pool.lend(4097), undefined);
+      assert.equal(noSlots.lend(2048), undefined);
+      const lent = pool.lend(4096)!;
+      const bytes = randomBytes(4096);
+      bytes.copy(lent.bytes);
+      const result = await lent.hash(false);
+      assert.equal(result.digest, sha256Hex(bytes));
+      assert.equal(result.encoded, undefined);
+      lent.release();
+    } finally {
+      await Promise.all([pool.close(), noSlots.close()]);
+    }
+    assert.equal(pool.lend(4096), undefined, 'closed');
+  });
+});

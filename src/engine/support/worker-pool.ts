@@ -10,16 +10,24 @@
  *
  * With `slotBytes`, each worker shares an arena of slots with the pool: a chunk
  * that fits is copied into a free slot and the message carries only its slot
- * (the worker writes the chunk file back into it). Transferring an ArrayBuffer
- * per chunk costs 10–45 µs per round trip here, a slot message 3–4 µs, which
- * matters for 64 KiB chunks (tens of thousands per snapshot). Chunks too large
- * for a slot, or arriving when every slot is busy, are transferred as before.
+ * (the worker writes the chunk file beside it: hash-slots.ts). Transferring an
+ * ArrayBuffer per chunk costs 10–45 µs per round trip here, a slot message
+ * 3–4 µs, which matters for 64 KiB chunks (tens of thousands per snapshot).
+ * Chunks too large for a slot, or arriving when every slot is busy, are
+ * transferred as before.
+ *
+ * `lend` goes further for the snapshot job: the caller reads the chunk straight
+ * into a slot and gets the chunk file back as a view of it, kept until it
+ * releases the slot (after storing the file). Copying each chunk into a new
+ * buffer on the way in and out cost the main thread more than the rest of its
+ * work on a 64 KiB chunk (fresh memory: page faults, then garbage).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { sha256Hex } from '../chunks/chunk-store.js';
 import type { EncodedChunk } from '../chunks/codec.js';
 import type { HashReply, HashRequest, HashWorkerData } from './hash-worker.js';
+import { SLOT_DATA_AT, slotBytesFor } from './hash-slots.js';
 
 function newArena(slotBytes: number): { bytes: Buffer; free: number[] } | undefined {
   const slots = Math.min(MAX_SLOTS, Math.floor(ARENA_BYTES / slotBytes));
@@ -28,11 +36,31 @@ function newArena(slotBytes: number): { bytes: Buffer; free: number[] } | undefi
   return { bytes, free: Array.from({ length: slots }, (_, i) => slots - 1 - i) };
 }
 
+/** `view`'s bytes in a buffer of their own. */
+function copyOf(view: Buffer): Buffer {
+  const copy = Buffer.allocUnsafe(view.length);
+  view.copy(copy);
+  return copy;
+}
+
 /** What hashing a chunk gives: its digest, its bytes, and its chunk file if the hasher encodes. */
 export interface HashResult {
   readonly digest: string;
   readonly data: Buffer;
   readonly encoded?: EncodedChunk;
+  /** Present when `data` and the file are views of a lent slot (`HashPool.lend`): valid until it is released. */
+  readonly lent?: LentSlot;
+}
+
+/** A slot of a hashing thread's shared memory, lent to read a chunk into and hash it there. */
+export interface LentSlot {
+  /** The chunk's place: read its bytes into it, then `hash`. */
+  readonly bytes: Buffer;
+  /** Hashes (and, unless `encode` is false, encodes) `bytes` once; the result's buffers are views of the slot. */
+  hash(encode?: boolean): Promise<HashResult>;
+  /** Gives the slot back (idempotent): the result's buffers must not be used after. */
+  release(): void;
+  readonly released: boolean;
 }
 
 /**
@@ -40,7 +68,10 @@ export interface HashResult {
  * (possibly a new view), and the chunk file too if the hasher encodes and
  * `encode` is not false (verifiers pass false: they only compare digests).
  */
-export type Hasher = (data: Buffer, encode?: boolean) => Promise<HashResult>;
+export type Hasher = ((data: Buffer, encode?: boolean) => Promise<HashResult>) & {
+  /** A slot to read a chunk of `length` bytes into and hash in place (HashPool.lend); undefined: use the function. */
+  readonly lend?: (length: number) => LentSlot | undefined;
+};
 
 /** Hashes on the calling thread. */
 export const syncHasher: Hasher = async (data) => ({ digest: sha256Hex(data), data });
@@ -53,7 +84,7 @@ interface Pending {
 
 interface Slot {
   readonly worker: Worker;
-  readonly pending: Map<number, Pending & { readonly arenaSlot?: number }>;
+  readonly pending: Map<number, Pending & { readonly arenaSlot?: number; readonly lent?: LentSlot }>;
   /** The shared arena and its free slots (absent without `slotBytes`). */
   readonly arena?: { readonly bytes: Buffer; readonly free: number[] };
   /** Requests not posted yet, and the buffers they transfer. */
@@ -63,7 +94,7 @@ interface Slot {
 
 /** Shared memory per worker for its slots. */
 const ARENA_BYTES = 8 * 1024 * 1024;
-const MAX_SLOTS = 32;
+const MAX_SLOTS = 64;
 
 export interface HashPoolOptions {
   /** Threads (default: the number of cores). 0 hashes everything on the main thread. */
@@ -81,7 +112,8 @@ export class HashPool {
   private readonly threads: number;
   private readonly minBytes: number;
   private readonly encodeLevel: number | undefined;
-  /** Slot size: the largest chunk plus room for a chunk file's header. */
+  /** The largest chunk a slot takes, and the slot's size (the chunk and a chunk file beside it). */
+  private readonly slotChunkBytes: number;
   private readonly slotBytes: number | undefined;
   private nextId = 0;
   private closed = false;
@@ -90,7 +122,8 @@ export class HashPool {
     this.threads = Math.max(0, options.threads ?? availableParallelism());
     this.minBytes = options.minBytes ?? 32 * 1024;
     this.encodeLevel = options.encodeLevel;
-    this.slotBytes = options.slotBytes === undefined ? undefined : options.slotBytes + 64;
+    this.slotChunkBytes = options.slotBytes ?? -1;
+    this.slotBytes = options.slotBytes === undefined ? undefined : slotBytesFor(options.slotBytes);
   }
 
   /** SHA-256 of `data` (hex), with `data` itself. */
@@ -99,19 +132,59 @@ export class HashPool {
       return Promise.resolve({ digest: sha256Hex(data), data });
     }
     const slot = this.pick();
+    const arenaSlot = data.length <= this.slotChunkBytes ? slot.arena?.free.pop() : undefined;
+    if (arenaSlot !== undefined) {
+      data.copy(slot.arena!.bytes, arenaSlot * this.slotBytes! + SLOT_DATA_AT);
+      return this.hashInSlot(slot, arenaSlot, data, encode, undefined);
+    }
     const id = this.nextId++;
-    const level = encode ? this.encodeLevel : undefined;
-    const arenaSlot = data.length + 64 <= (this.slotBytes ?? 0) ? slot.arena?.free.pop() : undefined;
     return new Promise((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject, data, arenaSlot });
-      if (arenaSlot !== undefined) {
-        data.copy(slot.arena!.bytes, arenaSlot * this.slotBytes!);
-        this.send(slot, { id, slot: arenaSlot, length: data.length, level });
-        return;
-      }
+      slot.pending.set(id, { resolve, reject, data });
       // The worker gets a copy (transferred): the caller's Buffer may be shared, so it is never detached.
       const buffer = new Uint8Array(data).buffer;
-      this.send(slot, { id, buffer, offset: 0, length: data.length, level }, buffer);
+      this.send(slot, { id, buffer, offset: 0, length: data.length, level: encode ? this.encodeLevel : undefined }, buffer);
+    });
+  }
+
+  /**
+   * A free slot for the caller to read a chunk of `length` bytes into and hash
+   * there (LentSlot); undefined when such a chunk is hashed on this thread, does
+   * not fit a slot, or no slot is free — then use `hash`.
+   */
+  lend(length: number): LentSlot | undefined {
+    if (this.closed || this.threads === 0 || length < this.minBytes || length > this.slotChunkBytes) return undefined;
+    const slot = this.pick();
+    const arenaSlot = slot.arena?.free.pop();
+    if (arenaSlot === undefined) return undefined;
+    const at = arenaSlot * this.slotBytes! + SLOT_DATA_AT;
+    const bytes = slot.arena!.bytes.subarray(at, at + length);
+    let state: 'lent' | 'hashing' | 'released' = 'lent';
+    const lent: LentSlot = {
+      bytes,
+      get released() {
+        return state === 'released';
+      },
+      hash: (encode = true) => {
+        if (state !== 'lent') return Promise.reject(new Error(`lent slot already ${state}`));
+        state = 'hashing';
+        return this.hashInSlot(slot, arenaSlot, bytes, encode, lent);
+      },
+      release: () => {
+        if (state === 'released') return;
+        state = 'released';
+        slot.arena!.free.push(arenaSlot);
+      },
+    };
+    return lent;
+  }
+
+  /** Hashes the chunk in `arenaSlot` of `slot` (its bytes are there already). */
+  private hashInSlot(slot: Slot, arenaSlot: number, data: Buffer, encode: boolean, lent: LentSlot | undefined):
+    Promise<HashResult> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject, data, arenaSlot, lent });
+      this.send(slot, { id, slot: arenaSlot, length: data.length, level: encode ? this.encodeLevel : undefined });
     });
   }
 
@@ -175,13 +248,16 @@ export class HashPool {
     let file: Buffer | undefined;
     if (encoded?.file) file = Buffer.from(encoded.file);
     else if (encoded?.fileLength !== undefined && job.arenaSlot !== undefined) {
-      const at = job.arenaSlot * this.slotBytes!;
-      file = Buffer.from(slot.arena!.bytes.subarray(at, at + encoded.fileLength)); // a copy: the slot is reused
+      const at = job.arenaSlot * this.slotBytes! + encoded.fileStart!;
+      const view = slot.arena!.bytes.subarray(at, at + encoded.fileLength);
+      // A lent slot keeps its file until released; any other slot is free again now, so its file is copied out.
+      file = job.lent ? view : copyOf(view);
     }
-    if (job.arenaSlot !== undefined) slot.arena!.free.push(job.arenaSlot);
-    job.resolve(encoded && file
+    if (job.arenaSlot !== undefined && !job.lent) slot.arena!.free.push(job.arenaSlot);
+    const result: HashResult = encoded && file
       ? { digest, data: job.data, encoded: { codec: encoded.codec, rawLength: encoded.rawLength, file } }
-      : { digest, data: job.data });
+      : { digest, data: job.data };
+    job.resolve(job.lent ? { ...result, lent: job.lent } : result);
   }
 }
 

@@ -7,7 +7,8 @@ import { createCipheriv, createHash, type Cipher } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChunkStore, PutOptions } from '../chunks/chunk-store.js';
+import type { ChunkStore, PutOptions, PutResult } from '../chunks/chunk-store.js';
+import { decodeChunk, type EncodedChunk } from '../chunks/codec.js';
 import type { ExportResolver } from '../block-device.js';
 
 export interface TempDir {
@@ -108,6 +109,15 @@ export class HookedChunkStore extends DelegatingChunkStore {
     const n = ++this.puts;
     await this.beforePut?.(digest, n);
     return this.inner.put(digest, data, options);
+  }
+
+  /** Counted and hooked as `put` (the snapshot job stores chunk files its hashing threads made). */
+  async putEncoded(digest: string, encoded: EncodedChunk, options?: PutOptions): Promise<PutResult> {
+    const n = ++this.puts;
+    await this.beforePut?.(digest, n);
+    if (this.inner.putEncoded) return this.inner.putEncoded(digest, encoded, options);
+    const stored = await this.inner.put(digest, decodeChunk(encoded.file), options);
+    return { stored, storedBytes: stored ? encoded.file.length : 0 };
   }
 }
 

@@ -212,6 +212,11 @@ class PreadThreads {
 
 let threads: PreadThreads | undefined;
 
+/** One positioned read with libuv's `fs.read` (into memory the threads cannot reach without a copy). */
+export function preadPool(fd: number, buffer: Buffer, at: number, length: number, position: number): Promise<number> {
+  return preadLibuv({ fd, buffer, at, length, position });
+}
+
 /** One positioned read into `buffer[at, at + length)`; resolves the bytes read (0 at end of file). */
 export function pread(fd: number, buffer: Buffer, at: number, length: number, position: number): Promise<number> {
   if (length <= SLOT_BYTES) {

@@ -42,6 +42,28 @@ describe('Volume', () => {
     await volume.close();
   });
 
+  it('readInto fills the caller\'s buffer as read answers: written bytes, zeroes, read-through chunks', async () => {
+    const path = join(dir.path, 'into.raw');
+    const size = 4 * 65536;
+    await sparseFile(path, size);
+    const volume = await Volume.open('into', path);
+    const data = new Prng('into').bytes(65536);
+    await volume.write(65536, data, false);
+    const target = Buffer.alloc(65536, 0xaa);
+    await volume.readInto(65536, target);
+    assert.deepEqual(target, data);
+    await volume.readInto(3 * 65536, target);
+    assert.deepEqual(target, Buffer.alloc(65536), 'a never-written range reads as zeroes');
+    const served = Buffer.alloc(65536, 0x5c);
+    volume.setReadThrough({ read: async () => served, beforeMutate: async () => undefined });
+    await volume.readInto(0, target);
+    assert.deepEqual(target, served, 'through the read-through layer, as read');
+    volume.setReadThrough(undefined);
+    await assert.rejects(volume.readInto(size - 10, Buffer.alloc(11)), RangeError);
+    await volume.close();
+    await assert.rejects(volume.readInto(0, target), EngineError);
+  });
+
   it('runs the guard before a mutation, while the old bytes are still there', async () => {
     const path = join(dir.path, 'b.raw');
     await writeFile(path, Buffer.alloc(4096, 0x11));

@@ -15,11 +15,13 @@ import type { BlockDevice, BlockExtent } from '../block-device.js';
 import { EngineError } from '../engine.js';
 import { writeFully } from '../support/durable-fs.js';
 import { AllocationMap, allocationPathOf } from './allocation-map.js';
-import { pread } from './pread-threads.js';
+import { pread, preadPool } from './pread-threads.js';
 
 /** Reads the current bytes of a range (what a copy-before-write capture needs). */
 export interface RangeReader {
   read(offset: number, length: number): Promise<Buffer>;
+  /** `read` into `target` (its length is the range's): no new buffer. */
+  readInto?(offset: number, target: Buffer): Promise<void>;
   /** True when the range is known to read as zeroes without reading it (never written). */
   isUnallocated?(offset: number, length: number): boolean;
 }
@@ -115,6 +117,16 @@ export class Volume implements BlockDevice {
   read(offset: number, length: number): Promise<Buffer> {
     const fromFile = (o: number, l: number): Promise<Buffer> => this.readUnguarded(o, l);
     return this.track(offset, length, () => this.through?.read(offset, length, fromFile) ?? fromFile(offset, length));
+  }
+
+  readInto(offset: number, target: Buffer): Promise<void> {
+    return this.track(offset, target.length, async () => {
+      if (this.through) {
+        (await this.through.read(offset, target.length, (o, l) => this.readUnguarded(o, l))).copy(target);
+      } else {
+        await this.readFile(offset, target, preadPool);
+      }
+    });
   }
 
   write(offset: number, data: Buffer, fua: boolean): Promise<void> {
@@ -229,14 +241,23 @@ export class Volume implements BlockDevice {
     // Never-written ranges share one read-only zero buffer: no allocation, no GC churn.
     if (this.allocation.isUnallocated(offset, length)) return sharedZeroes(length);
     const buffer = Buffer.allocUnsafe(length);
+    await this.readFile(offset, buffer);
+    return buffer;
+  }
+
+  /** The file's bytes at `offset` into `target`. */
+  private async readFile(offset: number, target: Buffer, preadAt = preadFd): Promise<void> {
+    if (this.allocation.isUnallocated(offset, target.length)) {
+      target.fill(0);
+      return;
+    }
     let done = 0;
-    while (done < length) {
-      const bytesRead = await preadFd(this.fh.fd, buffer, done, length - done, offset + done);
+    while (done < target.length) {
+      const bytesRead = await preadAt(this.fh.fd, target, done, target.length - done, offset + done);
       if (bytesRead === 0) break;
       done += bytesRead;
     }
-    buffer.fill(0, done); // past the end of file the rest reads as zeroes
-    return buffer;
+    target.fill(0, done); // past the end of file the rest reads as zeroes
   }
 
   private track<T>(offset: number, length: number, op: () => Promise<T>): Promise<T> {
