@@ -9,6 +9,7 @@ import { sha256Hex } from '../chunks/chunk-store.js';
 import { HookedChunkStore, Prng, tempDir, type TempDir } from '../testing/fixtures.js';
 import { Volume } from '../volume/volume.js';
 import { HashPool, syncHasher, type Hasher } from '../support/worker-pool.js';
+import { EngineError } from '../engine.js';
 import { CbwSession } from './cbw-session.js';
 
 const CHUNK = 64 * 1024;
@@ -188,6 +189,15 @@ describe('CbwSession, the job reading into lent hashing slots', () => {
       assert.equal(digests[i], sha256Hex(oldChunk(i)), `chunk ${i}: the point-in-time bytes`);
       assert.ok((await store.get(digests[i]!))!.equals(oldChunk(i)), `chunk ${i} stored intact`);
     }
+  });
+
+  it('a guest write over several chunks parks them all, and the job refuses a parked chunk damaged since', async () => {
+    await volume.write(CHUNK / 2, Buffer.alloc(3 * CHUNK, 0x33), false); // chunks 0 to 3
+    assert.equal(session.stagedPending, 4);
+    const stage = await open(join(dir.path, 's.stage'), 'r+');
+    await stage.write(Buffer.from('damaged'), 0, 7, 200); // inside the first parked chunk's bytes
+    await stage.close();
+    await assert.rejects(session.storeStaged(2), (err: unknown) => err instanceof EngineError && err.kind === 'ChunkCorrupt');
   });
 
   it('concurrent job captures and guest writes keep every chunk\'s point-in-time bytes', async () => {

@@ -131,9 +131,14 @@ export class StageFile {
   /** The bytes of a staged chunk (as written; the caller trusts them: they were verified at load or written here). */
   async read(chunk: StagedChunk): Promise<Buffer> {
     const data = Buffer.allocUnsafe(chunk.length);
-    const { bytesRead } = await this.fh.read(data, 0, chunk.length, chunk.slot * (HEADER + this.chunkSize) + HEADER);
-    if (bytesRead !== chunk.length) throw new Error(`stage file ${this.path}: slot ${chunk.slot} is short`);
+    await this.readInto(chunk, data);
     return data;
+  }
+
+  /** `read` into `target` (chunk.length bytes). */
+  async readInto(chunk: StagedChunk, target: Buffer): Promise<void> {
+    const { bytesRead } = await this.fh.read(target, 0, chunk.length, chunk.slot * (HEADER + this.chunkSize) + HEADER);
+    if (bytesRead !== chunk.length) throw new Error(`stage file ${this.path}: slot ${chunk.slot} is short`);
   }
 
   async close(): Promise<void> {

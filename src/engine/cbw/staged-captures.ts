@@ -68,6 +68,10 @@ export class StagedCaptures {
     return (await this.stageFile()).read(chunk);
   }
 
+  async readInto(chunk: StagedChunk, target: Buffer): Promise<void> {
+    return (await this.stageFile()).readInto(chunk, target);
+  }
+
   /** The chunk is stored and recorded in the log: no longer pending. */
   done(index: number): void {
     this.pending.delete(index);
