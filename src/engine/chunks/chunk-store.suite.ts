@@ -129,6 +129,20 @@ export function chunkStoreSuite(name: string, factory: () => Promise<ChunkStoreF
       assert.equal(await store.put(digest, data), false, 'put sees it as present');
     });
 
+    it('getRawInto (where offered) reads a raw chunk into the caller\'s buffer, and declines anything else', async (t) => {
+      if (!store.getRawInto) return t.skip('not offered by this store');
+      const random = chunk('raw-into', 64 * 1024);
+      const text = Buffer.from('compresses well '.repeat(5000).slice(0, 64 * 1024));
+      await store.put(random.digest, random.data);
+      await store.put(sha256Hex(text), text);
+      const target = Buffer.alloc(64 * 1024);
+      assert.equal(await store.getRawInto(random.digest, target), true);
+      assert.ok(target.equals(random.data));
+      assert.equal(await store.getRawInto(sha256Hex(text), Buffer.alloc(text.length)), false, 'compressed: use get');
+      assert.equal(await store.getRawInto(random.digest, Buffer.alloc(1000)), false, 'another length');
+      assert.equal(await store.getRawInto(sha256Hex('absent'), target), false);
+    });
+
     it('a deferSync put is readable, present and listed at once; sync() keeps it', async () => {
       const chunks = ['g1', 'g2', 'g3'].map((l) => chunk(l));
       for (const c of chunks) assert.equal(await store.put(c.digest, c.data, { deferSync: true }), true);

@@ -44,6 +44,13 @@ export interface ChunkStore {
   putSized?(digest: string, data: Buffer, options?: PutOptions): Promise<PutResult>;
   /** Stores a chunk file already made by codec.ts `encodeChunk` (e.g. on a worker thread) as it is. */
   putEncoded?(digest: string, encoded: EncodedChunk, options?: PutOptions): Promise<PutResult>;
+  /**
+   * Reads the chunk's bytes straight into `target` when they are stored
+   * uncompressed and exactly fill it (no buffer of its own, e.g. into a hashing
+   * thread's slot); false when absent, compressed or of another length — then
+   * use `get`. The bytes are not checked against the digest: the caller does.
+   */
+  getRawInto?(digest: string, target: Buffer): Promise<boolean>;
   /** Makes every chunk put with `deferSync` so far durable (absent: every put is durable at once). */
   sync?(): Promise<void>;
   /** Bytes the chunk takes in storage (after compression), or undefined if absent. */

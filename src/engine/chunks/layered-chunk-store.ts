@@ -30,6 +30,11 @@ export class LayeredChunkStore implements ChunkStore {
     return this.primary.putEncoded(digest, encoded, options);
   }
 
+  /** From the primary only (the legacy store's chunks come through `get`). */
+  async getRawInto(digest: string, target: Buffer): Promise<boolean> {
+    return (await this.primary.getRawInto?.(digest, target)) ?? false;
+  }
+
   async get(digest: string): Promise<Buffer | undefined> {
     return (await this.primary.get(digest)) ?? this.legacy.get(digest);
   }

@@ -43,6 +43,10 @@ export class GuardedChunkStore implements ChunkStore {
     return this.inner.get(digest);
   }
 
+  async getRawInto(digest: string, target: Buffer): Promise<boolean> {
+    return (await this.inner.getRawInto?.(digest, target)) ?? false;
+  }
+
   async storedSize(digest: string): Promise<number | undefined> {
     return this.inner.storedSize ? this.inner.storedSize(digest) : (await this.inner.get(digest))?.length;
   }

@@ -27,6 +27,13 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** Writes all of `parts` one after another from `position` (one writev; loops over short writes). */
+export async function writevFully(fh: FileHandle, parts: readonly Buffer[], position: number): Promise<void> {
+  const total = parts.reduce((n, part) => n + part.length, 0);
+  const { bytesWritten } = await fh.writev(parts, position);
+  if (bytesWritten < total) await writeFully(fh, Buffer.concat(parts).subarray(bytesWritten), position + bytesWritten);
+}
+
 /** Writes all of `data` at `position` (loops over short writes). */
 export async function writeFully(fh: FileHandle, data: Buffer, position: number | null): Promise<void> {
   let done = 0;

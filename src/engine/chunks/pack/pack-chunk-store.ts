@@ -34,7 +34,7 @@ import { GroupSync } from '../../support/group-sync.js';
 import { KeyedMutex } from '../../support/keyed-mutex.js';
 import { assertDigest, sha256Hex, type ChunkStore, type PutOptions, type PutResult } from '../chunk-store.js';
 import {
-  assertCompressionLevel, ChunkDecodeError, decodeChunk, DEFAULT_COMPRESSION_LEVEL, encodeChunk, readHeader,
+  assertCompressionLevel, ChunkDecodeError, decodeChunk, DEFAULT_COMPRESSION_LEVEL, encodeChunk, HEADER_BYTES, readHeader,
   type EncodedChunk,
 } from '../codec.js';
 import { encodeRecord, IndexLog, RECORD_BYTES, type IndexRecord, type LoadedIndex, type PackLocation } from './index-log.js';
@@ -219,11 +219,35 @@ export class PackChunkStore implements ChunkStore {
       entry = moved;
       record = await this.packs.read(entry.pack, entry.offset, RECORD_HEADER_BYTES + entry.length);
     }
-    if (record.length !== RECORD_HEADER_BYTES + entry.length || !record.subarray(0, 4).equals(RECORD_MAGIC) ||
-      record.readUInt32LE(4) !== entry.length || record.toString('hex', 8, 40) !== digest) {
+    if (record.length !== RECORD_HEADER_BYTES + entry.length || !this.isRecordOf(record, digest, entry.length)) {
       throw new EngineError('ChunkCorrupt', `chunk ${digest}: its record in pack ${entry.pack} at ${entry.offset} does not match`);
     }
     return record.subarray(RECORD_HEADER_BYTES);
+  }
+
+  async getRawInto(digest: string, target: Buffer): Promise<boolean> {
+    assertDigest(digest);
+    const entry = this.index.get(digest);
+    if (!entry || entry.length !== HEADER_BYTES + target.length) return false;
+    const head = Buffer.allocUnsafe(RECORD_HEADER_BYTES + HEADER_BYTES);
+    let bytesRead: number;
+    try {
+      bytesRead = await this.packs.readv(entry.pack, entry.offset, [head, target]);
+    } catch (err) {
+      if (isNotFound(err)) return false; // compaction moved it meanwhile: `get` finds it where it is now
+      throw err;
+    }
+    if (bytesRead !== head.length + target.length || !this.isRecordOf(head, digest, entry.length)) {
+      throw new EngineError('ChunkCorrupt', `chunk ${digest}: its record in pack ${entry.pack} at ${entry.offset} does not match`);
+    }
+    const header = readHeader(head.subarray(RECORD_HEADER_BYTES));
+    return header?.codec === 'raw' && header.rawLength === target.length;
+  }
+
+  /** Whether `record` starts with the record header of chunk `digest` with a file of `length` bytes. */
+  private isRecordOf(record: Buffer, digest: string, length: number): boolean {
+    return record.subarray(0, 4).equals(RECORD_MAGIC) && record.readUInt32LE(4) === length
+      && record.toString('hex', 8, 40) === digest;
   }
 
   /** Where the chunk's record is (for diagnostics and tests), or undefined. */

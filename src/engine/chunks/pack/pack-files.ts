@@ -11,7 +11,7 @@
 import { constants } from 'node:fs';
 import { open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncDir, isNotFound, writeFully } from '../../support/durable-fs.js';
+import { fsyncDir, isNotFound, writevFully } from '../../support/durable-fs.js';
 
 const PACK_NAME = /^([0-9a-f]{8})\.pack$/;
 /** Handles kept open at most (idle ones beyond it are closed). */
@@ -59,6 +59,8 @@ export class PackFiles {
   private writes = 0;
   /** Batches being written, per pack (see flushBehind). */
   private readonly writesTo = new Map<number, number>();
+  /** Early fdatasyncs that failed, per pack: sync() throws them (the error is reported to one fsync only). */
+  private readonly flushFailures = new Map<number, unknown>();
   /** Records waiting to be written together (see `write`). */
   private batch: WriteBatch | undefined;
   /** Reservations per pack whose record is not indexed yet (`settle`). */
@@ -150,11 +152,7 @@ export class PackFiles {
     this.writesTo.set(batch.pack, (this.writesTo.get(batch.pack) ?? 0) + 1);
     const entry = this.acquire(batch.pack, true);
     try {
-      const fh = await entry.fh;
-      const { bytesWritten } = await fh.writev(batch.parts, batch.offset);
-      if (bytesWritten < batch.bytes) {
-        await writeFully(fh, Buffer.concat(batch.parts).subarray(bytesWritten), batch.offset + bytesWritten);
-      }
+      await writevFully(await entry.fh, batch.parts, batch.offset);
       this.unsynced.add(batch.pack);
       for (const waiter of batch.waiters) waiter.resolve();
     } catch (err) {
@@ -174,14 +172,15 @@ export class PackFiles {
    * pack fills, instead of leaving all of a snapshot's bytes to the kernel
    * until `sync()` (on a machine with plenty of memory, background writeback
    * starts only at gigabytes of dirty pages). Only an early start: `sync()`
-   * still syncs the pack (cheap once it is clean) and reports failures.
+   * still syncs the pack (cheap once it is clean), and throws a failure this
+   * one saw (Linux reports a write-back error to one fsync only).
    */
   private async flushBehind(id: number): Promise<void> {
     const entry = this.acquire(id, false);
     try {
       await (await entry.fh).datasync();
-    } catch {
-      // sync() reports it
+    } catch (err) {
+      if (!isNotFound(err) && !this.flushFailures.has(id)) this.flushFailures.set(id, err);
     } finally {
       await this.release(entry);
     }
@@ -201,6 +200,8 @@ export class PackFiles {
         } finally {
           await this.release(entry);
         }
+        const failed = this.flushFailures.get(id);
+        if (failed !== undefined) throw failed;
       }));
       if (named.length > 0) await fsyncDir(this.dir);
     } catch (err) {
@@ -228,6 +229,16 @@ export class PackFiles {
     }
   }
 
+  /** Reads into `buffers` from `offset` of pack `id` (one preadv); resolves the bytes read. */
+  async readv(id: number, offset: number, buffers: readonly Buffer[]): Promise<number> {
+    const entry = this.acquire(id, false);
+    try {
+      return (await (await entry.fh).readv(buffers, offset)).bytesRead;
+    } finally {
+      await this.release(entry);
+    }
+  }
+
   /** Removes a pack no index entry points at any more (durably); readers in flight keep their handle. */
   async retire(id: number): Promise<void> {
     if (id === this.writing) this.writing = undefined;
@@ -235,6 +246,7 @@ export class PackFiles {
     this.handles.delete(id);
     this.sizes.delete(id);
     this.unsynced.delete(id);
+    this.flushFailures.delete(id);
     try {
       await unlink(this.pathOf(id));
     } catch (err) {
