@@ -22,6 +22,21 @@ function gate(): { promise: Promise<void>; open: () => void } {
   return { promise, open };
 }
 
+/** A volume of SIZE bytes of `seed`'s image in `dirPath`, and a session over `store` guarding it from now on. */
+async function guardedVolume(dirPath: string, seed: string, store: HookedChunkStore, hasher: Hasher):
+  Promise<{ image: Buffer; volume: Volume; session: CbwSession }> {
+  const path = join(dirPath, 'v.raw');
+  const image = new Prng(seed).bytes(SIZE);
+  const fh = await open(path, 'w');
+  await fh.write(image, 0, SIZE, 0);
+  await fh.close();
+  const volume = await Volume.open('v', path);
+  const header = { snapshotId: 's', volumeId: 'v', sizeBytes: SIZE, chunkSize: CHUNK, createdAt: 0 };
+  const session = await CbwSession.create(join(dirPath, 's.session'), header, store, dirPath, hasher);
+  await session.attachTo(volume);
+  return { image, volume, session };
+}
+
 describe('CbwSession', () => {
   let dir: TempDir;
   let volume: Volume;
@@ -39,18 +54,10 @@ describe('CbwSession', () => {
 
   beforeEach(async () => {
     dir = await tempDir();
-    const path = join(dir.path, 'v.raw');
-    image = new Prng('cbw').bytes(SIZE);
-    const fh = await open(path, 'w');
-    await fh.write(image, 0, SIZE, 0);
-    await fh.close();
-    volume = await Volume.open('v', path);
     store = new HookedChunkStore(new MemoryChunkStore());
     beforeHash = undefined;
     hashes = 0;
-    const header = { snapshotId: 's', volumeId: 'v', sizeBytes: SIZE, chunkSize: CHUNK, createdAt: 0 };
-    session = await CbwSession.create(join(dir.path, 's.session'), header, store, dir.path, hasher);
-    await session.attachTo(volume);
+    ({ image, volume, session } = await guardedVolume(dir.path, 'cbw', store, hasher));
   });
   afterEach(async () => {
     await session.end();
@@ -140,21 +147,13 @@ describe('CbwSession, the job reading into lent hashing slots', () => {
 
   beforeEach(async () => {
     dir = await tempDir();
-    const path = join(dir.path, 'v.raw');
-    image = new Prng('cbw-lent').bytes(SIZE);
-    const fh = await open(path, 'w');
-    await fh.write(image, 0, SIZE, 0);
-    await fh.close();
-    volume = await Volume.open('v', path);
     store = new HookedChunkStore(new MemoryChunkStore());
-    // Few slots, so that they are reused while parked copies and stored files must stay intact.
+    // One thread's slots, reused while parked copies and stored files must stay intact.
     pool = new HashPool({ threads: 1, minBytes: 1024, encodeLevel: 1, slotBytes: CHUNK });
     const hasher: Hasher = Object.assign((data: Buffer, encode?: boolean) => pool.hash(data, encode), {
       lend: (length: number) => pool.lend(length),
     });
-    const header = { snapshotId: 's', volumeId: 'v', sizeBytes: SIZE, chunkSize: CHUNK, createdAt: 0 };
-    session = await CbwSession.create(join(dir.path, 's.session'), header, store, dir.path, hasher);
-    await session.attachTo(volume);
+    ({ image, volume, session } = await guardedVolume(dir.path, 'cbw-lent', store, hasher));
   });
   afterEach(async () => {
     await session.end();
