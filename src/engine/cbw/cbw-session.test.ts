@@ -7,7 +7,7 @@ import { systemClock } from '../../kernel/clock.js';
 import { MemoryChunkStore } from '../chunks/memory-chunk-store.js';
 import { sha256Hex } from '../chunks/chunk-store.js';
 import { HookedChunkStore, Prng, tempDir, type TempDir } from '../testing/fixtures.js';
-import { Volume } from '../volume/volume.js';
+import { Volume, type RangeReader } from '../volume/volume.js';
 import { HashPool, syncHasher, type Hasher } from '../support/worker-pool.js';
 import { EngineError } from '../engine.js';
 import { CbwSession } from './cbw-session.js';
@@ -197,6 +197,55 @@ describe('CbwSession, the job reading into lent hashing slots', () => {
     await stage.write(Buffer.from('damaged'), 0, 7, 200); // inside the first parked chunk's bytes
     await stage.close();
     await assert.rejects(session.storeStaged(2), (err: unknown) => err instanceof EngineError && err.kind === 'ChunkCorrupt');
+  });
+
+  /** `volume` as the job reads it, noting how many chunks each vectored read took. */
+  function countingReader(): { reader: RangeReader; readvs: number[] } {
+    const readvs: number[] = [];
+    const reader: RangeReader = {
+      read: (offset, length) => volume.read(offset, length),
+      readvInto: (offset, targets) => {
+        readvs.push(targets.length);
+        return volume.readvInto(offset, targets);
+      },
+      isUnallocated: (offset, length) => volume.isUnallocated(offset, length),
+    };
+    return { reader, readvs };
+  }
+
+  it('captureRun reads a run once; a guest write racing it keeps the point-in-time bytes', async () => {
+    const held = gate();
+    store.beforePut = (digest) => (digest === sha256Hex(oldChunk(2)) ? held.promise : Promise.resolve());
+    const { reader, readvs } = countingReader();
+    const run = session.captureRun(reader, [0, 1, 2, 3, 4, 5, 6, 7]);
+    await systemClock.sleep(20); // read and hashed; chunk 2's put is held
+    await volume.write(2 * CHUNK + 7, Buffer.alloc(CHUNK, 2), true); // chunks 2 and 3
+    held.open();
+    await run;
+    assert.deepEqual(readvs, [8], 'one read for the whole run');
+    await session.storeStaged(2);
+    await session.sync();
+    const digests = session.digests();
+    for (let i = 0; i < 8; i++) {
+      assert.equal(digests[i], sha256Hex(oldChunk(i)), `chunk ${i}: the point-in-time bytes`);
+      assert.ok((await store.get(digests[i]!))!.equals(oldChunk(i)));
+    }
+  });
+
+  it('captureRun skips a chunk a guest write captured (its bytes read are the new ones), and reads alone the chunks no slot is free for', async () => {
+    const taken = [];
+    for (let slot = pool.lend(CHUNK); slot; slot = pool.lend(CHUNK)) taken.push(slot);
+    for (const slot of taken.splice(0, 6)) slot.release(); // six slots left for the run
+    await volume.write(5 * CHUNK, Buffer.alloc(100, 5), false); // a guest captures chunk 5, then writes it
+    const { reader, readvs } = countingReader();
+    await session.captureRun(reader, [0, 1, 2, 3, 4, 5, 6, 7]);
+    assert.equal(readvs[0], 6, 'chunks 0-5 in one read');
+    assert.ok(readvs.slice(1).every((n) => n === 1), 'the others alone');
+    for (const slot of taken) slot.release();
+    await session.storeStaged(2);
+    await session.sync();
+    assert.deepEqual(session.digests(), Array.from({ length: 8 }, (_, i) => sha256Hex(oldChunk(i))));
+    assert.equal(session.stagedTotal, 1);
   });
 
   it('concurrent job captures and guest writes keep every chunk\'s point-in-time bytes', async () => {

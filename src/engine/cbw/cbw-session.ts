@@ -19,10 +19,11 @@
  */
 import { EngineError } from '../engine.js';
 import { isAllZero, type ChunkStore } from '../chunks/chunk-store.js';
-import { syncHasher, type Hasher, type HashResult } from '../support/worker-pool.js';
+import { syncHasher, type Hasher, type HashResult, type LentSlot } from '../support/worker-pool.js';
 import { unlinkDurable } from '../support/durable-fs.js';
 import { KeyedMutex } from '../support/keyed-mutex.js';
-import type { ChangeSet, ChunkBitmap } from '../volume/dirty-map.js';
+import type { ChangeSet } from '../volume/dirty-map.js';
+import type { Baseline } from './session-changes.js';
 import type { RangeReader, Volume, WriteGuard } from '../volume/volume.js';
 import { SessionFileCorrupt, SessionLog, type CaptureRecord, type SessionHeader } from './session-log.js';
 import { StagedCaptures, stagePathOf } from './staged-captures.js';
@@ -32,17 +33,6 @@ import { forEachLimit } from '../support/pool.js';
 const DEFER_SYNC = { deferSync: true } as const;
 
 
-/**
- * The parent snapshot of an incremental session: a chunk outside `changed`
- * that the parent covered whole keeps the parent's digest without being read.
- */
-export interface Baseline {
-  /** The parent snapshot. */
-  readonly snapshotId: string;
-  readonly sizeBytes: number;
-  readonly chunks: readonly (string | null)[];
-  readonly changed: ChunkBitmap;
-}
 
 /** What this session did in this process (for ManifestInfo). */
 export interface CaptureStats {
@@ -199,7 +189,77 @@ export class CbwSession implements WriteGuard {
    */
   capture(volume: RangeReader, index: number, durable: boolean): Promise<void> {
     if (this.ended) return Promise.resolve();
-    const running = this.captureLocked(volume, index, durable);
+    return this.tracked(this.captureLocked(volume, index, durable));
+  }
+
+  /** Whether capturing chunk `index` reads it (not inherited from the parent, not known to be zero). */
+  readsChunk(volume: RangeReader, index: number): boolean {
+    const { offset, length } = this.chunkRange(index);
+    return this.inherited(index) === undefined && !volume.isUnallocated?.(offset, length);
+  }
+
+  /**
+   * The job's capture of consecutive chunks that all need reading (readsChunk):
+   * one read of the run into slots lent by the hasher, then each chunk hashed
+   * where it lies and recorded under its own lock. Read outside the locks: a
+   * chunk no capture has recorded by the time its lock is taken has not been
+   * written since the point in time (every mutation captures first), so the
+   * run's bytes of it are the point-in-time bytes; one captured meanwhile is
+   * skipped. Chunks no slot was free for are captured one by one.
+   */
+  async captureRun(volume: RangeReader, indexes: readonly number[]): Promise<void> {
+    if (this.ended) return;
+    const slots: LentSlot[] = [];
+    while (volume.readvInto && slots.length < indexes.length) {
+      const lent = this.hasher.lend?.(this.chunkRange(indexes[slots.length]!).length);
+      if (!lent) break;
+      slots.push(lent);
+    }
+    const run = indexes.slice(0, slots.length);
+    const rest = indexes.slice(slots.length).map((index) => this.capture(volume, index, false));
+    await Promise.all([...rest, run.length > 0 && this.tracked(this.captureRead(volume, run, slots))]);
+  }
+
+  private async captureRead(volume: RangeReader, run: readonly number[], slots: readonly LentSlot[]): Promise<void> {
+    try {
+      await this.drained;
+    } catch (err) {
+      for (const lent of slots) lent.release();
+      throw err;
+    }
+    const read = volume.readvInto!(this.chunkRange(run[0]!).offset, slots.map((lent) => lent.bytes));
+    const results = run.map(async (index, k) => {
+      const lent = slots[k]!;
+      const reading = read.then<CaptureRecord | ReadChunk>(() => {
+        this.stats.chunksRead++;
+        this.stats.bytesRead += lent.bytes.length;
+        return isAllZero(lent.bytes) ? { index, digest: null, stored: false } : lent.hash(true);
+      });
+      this.jobReads.set(index, reading);
+      try {
+        await this.locks.run(index, async () => {
+          if (!this.captured.has(index) && !this.ended) await this.recordRead(index, await reading);
+        });
+      } finally {
+        this.jobReads.delete(index);
+        await reading.catch(() => undefined); // a thread may still be hashing in the slot
+        lent.release(); // after `captured` is set: see parkJobRead
+      }
+    });
+    const failed = (await Promise.allSettled(results)).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** Records a job's read of chunk `index` (storing its bytes first), under the chunk's lock. */
+  private async recordRead(index: number, found: CaptureRecord | ReadChunk): Promise<void> {
+    // The chunk's name is synced before the log that records it (sync()).
+    const record = 'data' in found ? { index, digest: found.digest, stored: await this.putChunk(found) } : found;
+    this.captured.set(index, { record, seq: await this.log.append(record) });
+    this.staging.done(index); // a guest write may have parked the same bytes meanwhile
+  }
+
+  /** `running`, awaited by `end()` while in flight. */
+  private tracked<T>(running: Promise<T>): Promise<T> {
     this.inflight.add(running);
     const forget = (): void => void this.inflight.delete(running);
     running.then(forget, forget);
@@ -222,13 +282,10 @@ export class CbwSession implements WriteGuard {
       try {
         const found = await reading;
         try {
-          // The chunk's name is synced before the log that records it (sync()).
-          const record = 'data' in found ? { index, digest: found.digest, stored: await this.putChunk(found) } : found;
-          this.captured.set(index, { record, seq: await this.log.append(record) });
+          await this.recordRead(index, found);
         } finally {
           if ('data' in found) found.lent?.release(); // after `captured` is set: see parkJobRead
         }
-        this.staging.done(index); // a guest write may have parked the same bytes meanwhile
       } finally {
         this.jobReads.delete(index);
       }
@@ -299,11 +356,11 @@ export class CbwSession implements WriteGuard {
    */
   private async readForJob(volume: RangeReader, index: number): Promise<CaptureRecord | ReadChunk> {
     const { offset, length } = this.chunkRange(index);
-    const lent = volume.readInto && this.inherited(index) === undefined && !volume.isUnallocated?.(offset, length)
+    const lent = volume.readvInto && this.inherited(index) === undefined && !volume.isUnallocated?.(offset, length)
       ? this.hasher.lend?.(length) : undefined;
     if (!lent) return this.readChunk(volume, index, true);
     try {
-      await volume.readInto!(offset, lent.bytes);
+      await volume.readvInto!(offset, [lent.bytes]);
       this.stats.chunksRead++;
       this.stats.bytesRead += length;
       if (!isAllZero(lent.bytes)) return await lent.hash(true);

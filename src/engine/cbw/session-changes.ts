@@ -11,6 +11,18 @@
 import { sha256Hex } from '../chunks/chunk-store.js';
 import { ChunkBitmap, type ChangeSet } from '../volume/dirty-map.js';
 
+/**
+ * The parent snapshot of an incremental session: a chunk outside `changed`
+ * that the parent covered whole keeps the parent's digest without being read.
+ */
+export interface Baseline {
+  /** The parent snapshot. */
+  readonly snapshotId: string;
+  readonly sizeBytes: number;
+  readonly chunks: readonly (string | null)[];
+  readonly changed: ChunkBitmap;
+}
+
 export function encodeChanges(changes: ChangeSet): string {
   const body = `c ${changes.parent ?? '-'} ${changes.chunkSize} ${changes.changed.encode() || '='}`;
   return `${body} ${sha256Hex(body).slice(0, 8)}\n`;

@@ -3,7 +3,8 @@
  * manifest, if it still exists, belongs to the same volume and has the same
  * chunk size; otherwise none (the snapshot reads every allocated chunk).
  */
-import type { Baseline, CbwSession } from '../cbw/cbw-session.js';
+import type { CbwSession } from '../cbw/cbw-session.js';
+import type { Baseline } from '../cbw/session-changes.js';
 import type { ChangeSet } from '../volume/dirty-map.js';
 import type { ManifestStore } from './manifest.js';
 

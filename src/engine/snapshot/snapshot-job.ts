@@ -22,12 +22,40 @@ export interface CaptureOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Captures every remaining chunk of `session` from `volume` and makes the records durable. */
+/** Most bytes the job reads at once: a run of consecutive chunks (CbwSession.captureRun). */
+export const RUN_BYTES = 1024 * 1024;
+
+/**
+ * The uncaptured chunks in runs of consecutive ones that need reading (up to
+ * `perRun`); a chunk that needs no read (inherited, never written) alone.
+ */
+function* uncapturedRuns(session: CbwSession, volume: RangeReader, perRun: number): Generator<number[]> {
+  let run: number[] = [];
+  for (const index of session.uncapturedIndexes()) {
+    const reads = session.readsChunk(volume, index);
+    if (run.length > 0 && (!reads || index !== run[run.length - 1]! + 1 || run.length === perRun)) {
+      yield run;
+      run = [];
+    }
+    if (reads) run.push(index);
+    else yield [index];
+  }
+  if (run.length > 0) yield run;
+}
+
+/**
+ * Captures every remaining chunk of `session` from `volume` and makes the
+ * records durable. Runs of chunks are read with one call each (64 KiB chunks
+ * read one by one cost the main thread a thread-pool round trip each); about
+ * `concurrency` chunks are in flight.
+ */
 export async function captureRemaining(session: CbwSession, volume: RangeReader, options: CaptureOptions): Promise<void> {
-  await forEachLimit(session.uncapturedIndexes(), options.concurrency, async (index) => {
+  const perRun = Math.max(1, Math.floor(RUN_BYTES / session.header.chunkSize));
+  const runsInFlight = Math.max(2, Math.ceil(options.concurrency / perRun));
+  await forEachLimit(uncapturedRuns(session, volume, perRun), runsInFlight, async (run) => {
     await session.guestsSettled();
     session.assertActive();
-    await session.capture(volume, index, false);
+    await (run.length > 1 ? session.captureRun(volume, run) : session.capture(volume, run[0]!, false));
     session.assertActive();
   }, options.signal);
   session.assertActive();

@@ -42,7 +42,7 @@ describe('Volume', () => {
     await volume.close();
   });
 
-  it('readInto fills the caller\'s buffer as read answers: written bytes, zeroes, read-through chunks', async () => {
+  it('readvInto fills the caller\'s buffers as read answers: written bytes, zeroes, read-through chunks', async () => {
     const path = join(dir.path, 'into.raw');
     const size = 4 * 65536;
     await sparseFile(path, size);
@@ -50,18 +50,21 @@ describe('Volume', () => {
     const data = new Prng('into').bytes(65536);
     await volume.write(65536, data, false);
     const target = Buffer.alloc(65536, 0xaa);
-    await volume.readInto(65536, target);
-    assert.deepEqual(target, data);
-    await volume.readInto(3 * 65536, target);
+    const [head, tail] = [Buffer.alloc(1000, 0xaa), Buffer.alloc(64536, 0xaa)];
+    await volume.readvInto(65536, [head, tail]);
+    assert.deepEqual(Buffer.concat([head, tail]), data);
+    await volume.readvInto(40_000, [target, head]);
+    assert.deepEqual(Buffer.concat([target, head]), await volume.read(40_000, 66536), 'across written and unwritten');
+    await volume.readvInto(3 * 65536, [target]);
     assert.deepEqual(target, Buffer.alloc(65536), 'a never-written range reads as zeroes');
     const served = Buffer.alloc(65536, 0x5c);
     volume.setReadThrough({ read: async () => served, beforeMutate: async () => undefined });
-    await volume.readInto(0, target);
-    assert.deepEqual(target, served, 'through the read-through layer, as read');
+    await volume.readvInto(0, [head, tail]);
+    assert.deepEqual(Buffer.concat([head, tail]), served, 'through the read-through layer, as read');
     volume.setReadThrough(undefined);
-    await assert.rejects(volume.readInto(size - 10, Buffer.alloc(11)), RangeError);
+    await assert.rejects(volume.readvInto(size - 10, [Buffer.alloc(5), Buffer.alloc(6)]), RangeError);
     await volume.close();
-    await assert.rejects(volume.readInto(0, target), EngineError);
+    await assert.rejects(volume.readvInto(0, [target]), EngineError);
   });
 
   it('runs the guard before a mutation, while the old bytes are still there', async () => {

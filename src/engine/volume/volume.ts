@@ -20,8 +20,8 @@ import { pread, preadPool } from './pread-threads.js';
 /** Reads the current bytes of a range (what a copy-before-write capture needs). */
 export interface RangeReader {
   read(offset: number, length: number): Promise<Buffer>;
-  /** `read` into `target` (its length is the range's): no new buffer. */
-  readInto?(offset: number, target: Buffer): Promise<void>;
+  /** `read` of the range the `targets` cover one after another, into them: no new buffer, one read call. */
+  readvInto?(offset: number, targets: readonly Buffer[]): Promise<void>;
   /** True when the range is known to read as zeroes without reading it (never written). */
   isUnallocated?(offset: number, length: number): boolean;
 }
@@ -119,12 +119,22 @@ export class Volume implements BlockDevice {
     return this.track(offset, length, () => this.through?.read(offset, length, fromFile) ?? fromFile(offset, length));
   }
 
-  readInto(offset: number, target: Buffer): Promise<void> {
-    return this.track(offset, target.length, async () => {
-      if (this.through) {
-        (await this.through.read(offset, target.length, (o, l) => this.readUnguarded(o, l))).copy(target);
-      } else {
-        await this.readFile(offset, target, preadPool);
+  readvInto(offset: number, targets: readonly Buffer[]): Promise<void> {
+    const length = targets.reduce((n, t) => n + t.length, 0);
+    return this.track(offset, length, async () => {
+      if (this.through || this.allocation.isUnallocated(offset, length)) {
+        const data = await (this.through?.read(offset, length, (o, l) => this.readUnguarded(o, l)) ?? sharedZeroes(length));
+        let at = 0;
+        for (const target of targets) at += data.copy(target, 0, at, at + target.length);
+        return;
+      }
+      // One preadv (libuv's pool: the pread threads would copy through their arena); a short read is finished per target.
+      let done = (await this.fh.readv(targets, offset)).bytesRead;
+      let at = offset;
+      for (const target of targets) {
+        if (done < target.length) await this.readFile(at + Math.max(0, done), target.subarray(Math.max(0, done)), preadPool);
+        done -= target.length;
+        at += target.length;
       }
     });
   }
