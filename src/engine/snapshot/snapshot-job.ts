@@ -25,37 +25,51 @@ export interface CaptureOptions {
 /** Most bytes the job reads at once: a run of consecutive chunks (CbwSession.captureRun). */
 export const RUN_BYTES = 1024 * 1024;
 
-/**
- * The uncaptured chunks in runs of consecutive ones that need reading (up to
- * `perRun`); a chunk that needs no read (inherited, never written) alone.
- */
-function* uncapturedRuns(session: CbwSession, volume: RangeReader, perRun: number): Generator<number[]> {
-  let run: number[] = [];
+/** The uncaptured chunks, `size` at a time, in index order. */
+function* uncapturedGroups(session: CbwSession, size: number): Generator<number[]> {
+  let group: number[] = [];
   for (const index of session.uncapturedIndexes()) {
+    group.push(index);
+    if (group.length === size) {
+      yield group;
+      group = [];
+    }
+  }
+  if (group.length > 0) yield group;
+}
+
+/** `group` split into runs of consecutive chunks that need reading; a chunk that needs none (inherited, never written) alone. */
+function runsOf(session: CbwSession, volume: RangeReader, group: readonly number[]): number[][] {
+  const runs: number[][] = [];
+  let run: number[] = [];
+  for (const index of group) {
     const reads = session.readsChunk(volume, index);
-    if (run.length > 0 && (!reads || index !== run[run.length - 1]! + 1 || run.length === perRun)) {
-      yield run;
+    if (run.length > 0 && (!reads || index !== run[run.length - 1]! + 1)) {
+      runs.push(run);
       run = [];
     }
     if (reads) run.push(index);
-    else yield [index];
+    else runs.push([index]);
   }
-  if (run.length > 0) yield run;
+  if (run.length > 0) runs.push(run);
+  return runs;
 }
 
 /**
  * Captures every remaining chunk of `session` from `volume` and makes the
- * records durable. Runs of chunks are read with one call each (64 KiB chunks
- * read one by one cost the main thread a thread-pool round trip each); about
- * `concurrency` chunks are in flight.
+ * records durable: about `concurrency` chunks in flight, in groups of one
+ * run's worth; each run of consecutive chunks in a group is read with one call
+ * (64 KiB chunks read one by one cost the main thread a thread-pool round trip
+ * each).
  */
 export async function captureRemaining(session: CbwSession, volume: RangeReader, options: CaptureOptions): Promise<void> {
   const perRun = Math.max(1, Math.floor(RUN_BYTES / session.header.chunkSize));
-  const runsInFlight = Math.max(2, Math.ceil(options.concurrency / perRun));
-  await forEachLimit(uncapturedRuns(session, volume, perRun), runsInFlight, async (run) => {
+  const groupsInFlight = Math.max(2, Math.ceil(options.concurrency / perRun));
+  await forEachLimit(uncapturedGroups(session, perRun), groupsInFlight, async (group) => {
     await session.guestsSettled();
     session.assertActive();
-    await (run.length > 1 ? session.captureRun(volume, run) : session.capture(volume, run[0]!, false));
+    await Promise.all(runsOf(session, volume, group).map((run) =>
+      (run.length > 1 ? session.captureRun(volume, run) : session.capture(volume, run[0]!, false))));
     session.assertActive();
   }, options.signal);
   session.assertActive();
