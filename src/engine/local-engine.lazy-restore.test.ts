@@ -120,6 +120,21 @@ describe('LocalBlockEngine: lazy restore', () => {
     assert.equal(sha256(await readVolume(engine.exports(), 'd-lazy')), sha256(model));
   });
 
+  it('guest writes racing the background fill keep their bytes (the fill writes a run under its chunks\' locks)', async () => {
+    const engine = engines[0]!;
+    await engine.beginLazyRestore('s-1', 'd-lazy', SIZE);
+    const model = Buffer.from(image);
+    const fill = engine.fillVolume('d-lazy');
+    const writes = [];
+    for (let i = 0; i < 33; i += 2) {
+      const data = new Prng(`race-${i}`).bytes(700);
+      writes.push(writeVolume(engine.exports(), 'd-lazy', i * CHUNK + 50 * i, data));
+      data.copy(model, i * CHUNK + 50 * i);
+    }
+    await Promise.all([fill, ...writes]);
+    assert.equal(sha256(await readVolume(engine.exports(), 'd-lazy')), sha256(model));
+  });
+
   it('a fill interrupted by a crash resumes, and never re-fills a chunk the guest wrote', async () => {
     const first = { engine: engines[0]!, store: stores[0]! };
     await first.engine.beginLazyRestore('s-1', 'd-lazy', SIZE);

@@ -78,7 +78,7 @@ export class LocalBlockEngine implements BlockEngine {
       lazy.attachTo(volume);
       void sessions.forVolume(volume.id)?.attachTo(volume);
     });
-    const lazy = new LazyRestores(layout.volumes, layout.tmp, store, concurrency, registry);
+    const lazy = new LazyRestores(layout.volumes, layout.tmp, store, concurrency, registry, incremental.hasher);
     await lazy.loadAll();
     const warn = options.onWarning ?? ((message: string) => process.emitWarning(message));
     const finished = async (id: string): Promise<boolean> => (await manifests.read(id).catch(() => undefined)) !== undefined;

@@ -135,12 +135,16 @@ export function chunkStoreSuite(name: string, factory: () => Promise<ChunkStoreF
       const text = Buffer.from('compresses well '.repeat(5000).slice(0, 64 * 1024));
       await store.put(random.digest, random.data);
       await store.put(sha256Hex(text), text);
+      const more = [chunk('raw-into-2', 64 * 1024), chunk('raw-into-3', 1000)];
+      for (const c of more) await store.put(c.digest, c.data);
+      const targets = [random, ...more].map((c) => Buffer.alloc(c.data.length));
+      assert.deepEqual(await store.getRawInto([random, ...more].map((c) => c.digest), targets), [true, true, true]);
+      [random, ...more].forEach((c, i) => assert.ok(targets[i]!.equals(c.data), `chunk ${i}`));
       const target = Buffer.alloc(64 * 1024);
-      assert.equal(await store.getRawInto(random.digest, target), true);
-      assert.ok(target.equals(random.data));
-      assert.equal(await store.getRawInto(sha256Hex(text), Buffer.alloc(text.length)), false, 'compressed: use get');
-      assert.equal(await store.getRawInto(random.digest, Buffer.alloc(1000)), false, 'another length');
-      assert.equal(await store.getRawInto(sha256Hex('absent'), target), false);
+      assert.deepEqual(await store.getRawInto([sha256Hex(text)], [Buffer.alloc(text.length)]), [false], 'compressed: use get');
+      assert.deepEqual(await store.getRawInto([random.digest], [Buffer.alloc(1000)]), [false], 'another length');
+      assert.deepEqual(await store.getRawInto([sha256Hex('absent'), random.digest], [target, Buffer.alloc(65536)]),
+        [false, true], 'per chunk');
     });
 
     it('a deferSync put is readable, present and listed at once; sync() keeps it', async () => {

@@ -45,12 +45,13 @@ export interface ChunkStore {
   /** Stores a chunk file already made by codec.ts `encodeChunk` (e.g. on a worker thread) as it is. */
   putEncoded?(digest: string, encoded: EncodedChunk, options?: PutOptions): Promise<PutResult>;
   /**
-   * Reads the chunk's bytes straight into `target` when they are stored
-   * uncompressed and exactly fill it (no buffer of its own, e.g. into a hashing
-   * thread's slot); false when absent, compressed or of another length — then
-   * use `get`. The bytes are not checked against the digest: the caller does.
+   * Reads each chunk's bytes straight into its target when they are stored
+   * uncompressed and exactly fill it (no buffer of their own, e.g. into hashing
+   * threads' slots; chunks stored side by side in one read); answers per chunk
+   * whether it did — not when absent, compressed or of another length: then
+   * use `get`. The bytes are not checked against the digests: the caller does.
    */
-  getRawInto?(digest: string, target: Buffer): Promise<boolean>;
+  getRawInto?(digests: readonly string[], targets: readonly Buffer[]): Promise<boolean[]>;
   /** Makes every chunk put with `deferSync` so far durable (absent: every put is durable at once). */
   sync?(): Promise<void>;
   /** Bytes the chunk takes in storage (after compression), or undefined if absent. */

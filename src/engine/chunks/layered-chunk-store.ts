@@ -31,8 +31,8 @@ export class LayeredChunkStore implements ChunkStore {
   }
 
   /** From the primary only (the legacy store's chunks come through `get`). */
-  async getRawInto(digest: string, target: Buffer): Promise<boolean> {
-    return (await this.primary.getRawInto?.(digest, target)) ?? false;
+  async getRawInto(digests: readonly string[], targets: readonly Buffer[]): Promise<boolean[]> {
+    return (await this.primary.getRawInto?.(digests, targets)) ?? digests.map(() => false);
   }
 
   async get(digest: string): Promise<Buffer | undefined> {

@@ -43,8 +43,8 @@ export class GuardedChunkStore implements ChunkStore {
     return this.inner.get(digest);
   }
 
-  async getRawInto(digest: string, target: Buffer): Promise<boolean> {
-    return (await this.inner.getRawInto?.(digest, target)) ?? false;
+  async getRawInto(digests: readonly string[], targets: readonly Buffer[]): Promise<boolean[]> {
+    return (await this.inner.getRawInto?.(digests, targets)) ?? digests.map(() => false);
   }
 
   async storedSize(digest: string): Promise<number | undefined> {

@@ -10,10 +10,12 @@ import type { ChunkStore } from '../chunks/chunk-store.js';
 import { unlinkDurable } from '../support/durable-fs.js';
 import { forEachLimit } from '../support/pool.js';
 import { isSafeId } from '../support/safe-id.js';
-import { fillChunk, LazyVolume } from '../volume/lazy-volume.js';
+import { syncHasher, type Hasher } from '../support/worker-pool.js';
+import { fillRun, LazyVolume } from '../volume/lazy-volume.js';
 import type { Volume } from '../volume/volume.js';
 import { LazyRestore, lazyPathsOf } from './lazy-restore.js';
 import type { Manifest } from './manifest.js';
+import { EXTENT_BYTES, extentsOf } from './restore.js';
 
 export interface FillResult {
   /** Chunks this call wrote (guest writes and earlier runs fill the others). */
@@ -27,8 +29,8 @@ export interface VolumeAccess {
   pathOf(volumeId: string): string;
 }
 
-/** Chunks the background fill writes between two fdatasyncs (bounded loss on a crash, few syncs). */
-const FILL_BATCH = 128;
+/** Bytes the background fill writes between two fdatasyncs (bounded loss on a crash, few syncs). */
+const FILL_BATCH_BYTES = 32 * 1024 * 1024;
 
 interface RunningFill {
   readonly abort: AbortController;
@@ -47,6 +49,7 @@ export class LazyRestores {
     private readonly store: ChunkStore,
     private readonly concurrency: number,
     private readonly volumes: VolumeAccess,
+    private readonly hasher: Hasher = syncHasher,
   ) {}
 
   /** Loads the fill state of every volume still being filled (and removes leftovers). */
@@ -58,7 +61,7 @@ export class LazyRestores {
         continue;
       }
       try {
-        const state = await LazyRestore.load(volumeId, lazyPathsOf(this.volumes.pathOf(volumeId)), this.store);
+        const state = await LazyRestore.load(volumeId, lazyPathsOf(this.volumes.pathOf(volumeId)), this.store, this.hasher);
         if (state) this.states.set(volumeId, state);
       } catch (err) {
         // One unreadable fill state must not keep the engine down, nor serve guessed bytes.
@@ -82,7 +85,7 @@ export class LazyRestores {
   /** Creates the volume served from `manifest` (the caller holds its lock and checked it is absent). */
   async begin(manifest: Manifest, volumeId: string, sizeBytes: number): Promise<void> {
     const paths = lazyPathsOf(this.volumes.pathOf(volumeId));
-    const state = await LazyRestore.prepare(volumeId, manifest, paths, sizeBytes, this.store, this.tempDir);
+    const state = await LazyRestore.prepare(volumeId, manifest, paths, sizeBytes, this.store, this.tempDir, this.hasher);
     // Known before the file appears: whoever opens the volume first gets the read-through layer.
     this.states.set(volumeId, state);
     this.broken.delete(volumeId);
@@ -152,9 +155,19 @@ export class LazyRestores {
     let chunksFilled = 0;
     try {
       const todo = state.unfilled();
-      for (let start = 0; start < todo.length; start += FILL_BATCH) {
-        chunksFilled += await this.fillBatch(state, volume, todo.slice(start, start + FILL_BATCH), signal);
+      const batch = Math.max(1, Math.floor(FILL_BATCH_BYTES / state.chunkSize));
+      // A batch is committed while the next one fills; a failed batch still commits what it wrote, then throws.
+      let committing: Promise<number> = Promise.resolve(0);
+      for (let start = 0; start < todo.length; start += batch) {
+        const { written, failure } = await this.fillBatch(state, volume, todo.slice(start, start + batch), signal);
+        chunksFilled += await committing;
+        committing = this.commitBatch(state, volume, written);
+        if (failure) {
+          await committing;
+          throw failure.error;
+        }
       }
+      chunksFilled += await committing;
       signal.throwIfAborted();
       // Every chunk is in the file and durable: the layer goes, then the state (its files) goes.
       if (this.states.get(state.volumeId) === state) {
@@ -169,28 +182,29 @@ export class LazyRestores {
   }
 
   /**
-   * Fills `indexes` without syncing each, then one fdatasync and one map flush
-   * (the bytes first, then their bits). Stopped half-way, it still commits
-   * what it wrote, so the progress survives; then it rethrows.
+   * Fills `indexes` without syncing each; consecutive chunks are fetched
+   * together (stored side by side, read at once) and written as one extent.
+   * Stopped half-way, it answers what it wrote with the failure.
    */
   private async fillBatch(state: LazyRestore, volume: Volume, indexes: number[], signal: AbortSignal):
-    Promise<number> {
+    Promise<{ written: number[]; failure?: { error: unknown } }> {
     const written: number[] = [];
-    let failure: { error: unknown } | undefined;
+    const perExtent = Math.max(1, Math.floor(EXTENT_BYTES / state.chunkSize));
+    const extentsInFlight = Math.max(2, Math.ceil(this.concurrency / perExtent));
     try {
-      await forEachLimit(indexes, this.concurrency, async (index) => {
-        if (await fillChunk(state, volume, index, false)) written.push(index);
+      await forEachLimit(extentsOf(indexes, perExtent), extentsInFlight, async (extent) => {
+        written.push(...await fillRun(state, volume, extent));
       }, signal);
+      return { written };
     } catch (error) {
-      failure = { error };
+      return { written, failure: { error } };
     }
-    try {
-      await volume.datasync();
-      await Promise.all(written.map((index) => state.markFilled(index)));
-    } catch (error) {
-      failure ??= { error };
-    }
-    if (failure) throw failure.error;
+  }
+
+  /** Makes a batch's chunks filled: one fdatasync of the volume, then their bits (one map flush). */
+  private async commitBatch(state: LazyRestore, volume: Volume, written: readonly number[]): Promise<number> {
+    await volume.datasync();
+    await Promise.all(written.map((index) => state.markFilled(index)));
     return written.length;
   }
 }

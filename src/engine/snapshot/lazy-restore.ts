@@ -25,7 +25,8 @@ import { AllocationMap, allocationPathOf } from '../volume/allocation-map.js';
 import type { LazySource } from '../volume/lazy-volume.js';
 import { publishSparseFile } from '../volume/volume-files.js';
 import { decodeManifest, type Manifest } from './manifest.js';
-import { fetchVerified } from './restore.js';
+import { fetchExtent, fetchVerified, type FetchedChunk } from './restore.js';
+import { syncHasher, type Hasher } from '../support/worker-pool.js';
 
 export interface LazyPaths {
   readonly raw: string;
@@ -47,6 +48,8 @@ export class LazyRestore implements LazySource {
     private readonly map: AllocationMap,
     private readonly store: ChunkStore,
     private readonly paths: LazyPaths,
+    /** Verifies fetched chunks (the engine's hashing threads). */
+    private readonly hasher: Hasher,
   ) {}
 
   /**
@@ -56,13 +59,13 @@ export class LazyRestore implements LazySource {
    * checked that the volume does not exist.
    */
   static async prepare(volumeId: string, manifest: Manifest, paths: LazyPaths, sizeBytes: number, store: ChunkStore,
-    tempDir: string): Promise<LazyRestore> {
+    tempDir: string, hasher: Hasher = syncHasher): Promise<LazyRestore> {
     await writeFileDurable(paths.lazy, Buffer.from(JSON.stringify(manifest)), tempDir);
     const zero = manifest.chunks.flatMap((digest, index) => (digest === null ? [index] : []));
     const data = manifest.chunks.flatMap((digest, index) => (digest === null ? [] : [index]));
     await AllocationMap.create(paths.filled, manifest.sizeBytes, manifest.chunkSize, zero);
     await AllocationMap.create(allocationPathOf(paths.raw), sizeBytes, manifest.chunkSize, data);
-    return LazyRestore.open(volumeId, manifest, paths, store);
+    return LazyRestore.open(volumeId, manifest, paths, store, hasher);
   }
 
   /** Makes the volume appear: a sparse `<id>.raw` of `sizeBytes`, by rename, durably. */
@@ -76,7 +79,8 @@ export class LazyRestore implements LazySource {
    * ManifestCorrupt if `.lazy` or `.filled` is unreadable: guessing either way
    * would serve wrong bytes or overwrite the guest's.
    */
-  static async load(volumeId: string, paths: LazyPaths, store: ChunkStore): Promise<LazyRestore | undefined> {
+  static async load(volumeId: string, paths: LazyPaths, store: ChunkStore, hasher: Hasher = syncHasher):
+    Promise<LazyRestore | undefined> {
     let text: string;
     try {
       text = await readFile(paths.lazy, 'utf8');
@@ -90,10 +94,10 @@ export class LazyRestore implements LazySource {
       await unlinkDurable(paths.filled);
       return undefined;
     }
-    return LazyRestore.open(volumeId, decodeManifest(text, `${volumeId}.lazy`), paths, store);
+    return LazyRestore.open(volumeId, decodeManifest(text, `${volumeId}.lazy`), paths, store, hasher);
   }
 
-  private static async open(volumeId: string, manifest: Manifest, paths: LazyPaths, store: ChunkStore):
+  private static async open(volumeId: string, manifest: Manifest, paths: LazyPaths, store: ChunkStore, hasher: Hasher):
     Promise<LazyRestore> {
     const map = await AllocationMap.open(paths.filled);
     // A missing or malformed map opens as "all set": for fill bits that would serve zeroes. Refuse.
@@ -101,7 +105,7 @@ export class LazyRestore implements LazySource {
       await map.close();
       throw new EngineError('ManifestCorrupt', `fill state ${paths.filled} of volume ${volumeId} is missing or corrupt`);
     }
-    return new LazyRestore(volumeId, manifest, map, store, paths);
+    return new LazyRestore(volumeId, manifest, map, store, paths, hasher);
   }
 
   get snapshotId(): string {
@@ -125,7 +129,14 @@ export class LazyRestore implements LazySource {
     const offset = index * this.chunkSize;
     const length = Math.min(this.chunkSize, this.manifest.sizeBytes - offset);
     if (digest === null || digest === undefined) return Promise.resolve(Buffer.alloc(Math.max(0, length)));
-    return fetchVerified(this.store, digest, length, this.manifest.snapshotId, index);
+    return fetchVerified(this.store, digest, length, this.manifest.snapshotId, index, this.hasher);
+  }
+
+  fetchRun(indexes: readonly number[]): Promise<FetchedChunk[]> {
+    if (indexes.some((index) => !this.manifest.chunks[index])) {
+      return Promise.all(indexes.map(async (index) => ({ data: await this.fetch(index) })));
+    }
+    return fetchExtent(this.manifest, indexes, { store: this.store, hasher: this.hasher });
   }
 
   markFilled(index: number): Promise<void> {

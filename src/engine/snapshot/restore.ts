@@ -19,7 +19,7 @@ import type { ChunkStore } from '../chunks/chunk-store.js';
 import { fsyncDir, writevFully } from '../support/durable-fs.js';
 import { FlushBehind } from '../support/flush-behind.js';
 import { forEachLimit } from '../support/pool.js';
-import { syncHasher, type Hasher } from '../support/worker-pool.js';
+import { syncHasher, type Hasher, type LentSlot } from '../support/worker-pool.js';
 import type { Manifest } from './manifest.js';
 import { AllocationMap, allocationPathOf } from '../volume/allocation-map.js';
 
@@ -70,14 +70,8 @@ export async function restoreManifest(
     const extentsInFlight = Math.max(2, Math.ceil(options.concurrency / perExtent));
     const indexes = manifest.chunks.flatMap((digest, index) => (digest === null ? [] : [index]));
     await forEachLimit(extentsOf(indexes, perExtent), extentsInFlight, async (extent) => {
-      const fetched = await Promise.allSettled(extent.map((index) => {
-        const length = Math.min(chunkSize, manifest.sizeBytes - index * chunkSize);
-        return fetchForRestore(options.store, manifest.chunks[index]!, length, manifest.snapshotId, index, options.hasher);
-      }));
-      const parts = fetched.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const parts = await fetchExtent(manifest, extent, options);
       try {
-        const failed = fetched.find((r) => r.status === 'rejected');
-        if (failed) throw failed.reason;
         await writevFully(file, parts.map((p) => p.data), extent[0]! * chunkSize);
       } finally {
         for (const part of parts) part.release?.();
@@ -99,31 +93,54 @@ export async function restoreManifest(
 }
 
 /** A verified chunk for the restore; `release` gives back the hashing slot it lies in, if any. */
-interface FetchedChunk {
+export interface FetchedChunk {
   readonly data: Buffer;
   readonly release?: () => void;
 }
 
 /**
- * `fetchVerified`, but a raw chunk is read straight into a slot lent by the
- * hasher and verified in place where the store and the hasher allow it.
+ * The chunks of `extent`, verified: raw ones read from the store straight into
+ * slots lent by the hasher (those stored side by side in one read) and
+ * verified there, the others with `fetchVerified`. On failure every slot is
+ * given back.
  */
-async function fetchForRestore(store: ChunkStore, digest: string, length: number, snapshotId: string, index: number,
-  hasher: Hasher = syncHasher): Promise<FetchedChunk> {
-  const lent = store.getRawInto ? hasher.lend?.(length) : undefined;
-  if (lent) {
-    try {
-      if (await store.getRawInto!(digest, lent.bytes)) {
-        if ((await lent.hash(false)).digest !== digest) throw corrupt(digest, snapshotId, index);
-        return { data: lent.bytes, release: () => lent.release() };
-      }
-    } catch (err) {
-      lent.release();
-      throw err;
-    }
-    lent.release();
+export async function fetchExtent(manifest: Manifest, extent: readonly number[],
+  options: { readonly store: ChunkStore; readonly hasher?: Hasher }): Promise<FetchedChunk[]> {
+  const { store, hasher = syncHasher } = options;
+  const digests = extent.map((index) => manifest.chunks[index]!);
+  const lengths = extent.map((index) => Math.min(manifest.chunkSize, manifest.sizeBytes - index * manifest.chunkSize));
+  const slots: LentSlot[] = [];
+  while (store.getRawInto && slots.length < extent.length) {
+    const lent = hasher.lend?.(lengths[slots.length]!);
+    if (!lent) break;
+    slots.push(lent);
   }
-  return { data: await fetchVerified(store, digest, length, snapshotId, index, hasher) };
+  let raw: boolean[] = [];
+  try {
+    if (slots.length > 0) raw = await store.getRawInto!(digests.slice(0, slots.length), slots.map((lent) => lent.bytes));
+  } catch (err) {
+    for (const lent of slots) lent.release();
+    throw err;
+  }
+  const fetched = await Promise.allSettled(extent.map(async (index, k): Promise<FetchedChunk> => {
+    const lent = slots[k];
+    if (lent && raw[k]) {
+      const { digest } = await lent.hash(false).catch((err: unknown) => {
+        lent.release();
+        throw err;
+      });
+      if (digest === digests[k]) return { data: lent.bytes, release: () => lent.release() };
+      lent.release();
+      throw corrupt(digests[k]!, manifest.snapshotId, index);
+    }
+    lent?.release();
+    return { data: await fetchVerified(store, digests[k]!, lengths[k]!, manifest.snapshotId, index, hasher) };
+  }));
+  const parts = fetched.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = fetched.find((r) => r.status === 'rejected');
+  if (!failed) return parts;
+  for (const part of parts) part.release?.();
+  throw failed.reason;
 }
 
 function corrupt(digest: string, snapshotId: string, index: number): EngineError {

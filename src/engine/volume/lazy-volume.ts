@@ -26,6 +26,8 @@ export interface LazySource {
   isFilled(index: number): boolean;
   /** The chunk's source bytes, verified (length and SHA-256); may be shorter than `chunkSize` for the last chunk. */
   fetch(index: number): Promise<Buffer>;
+  /** `fetch` of consecutive chunks at once; each part's `release` (if any) gives back the memory it lies in. */
+  fetchRun(indexes: readonly number[]): Promise<{ readonly data: Buffer; readonly release?: () => void }[]>;
   /** Makes chunk `index` filled, durably, before resolving. */
   markFilled(index: number): Promise<void>;
 }
@@ -49,6 +51,37 @@ export async function fillChunk(source: LazySource, volume: Volume, index: numbe
     await volume.datasync();
     await source.markFilled(index);
     return true;
+  });
+}
+
+/** Runs `fn` holding the locks of `keys` (taken in the order given: callers give them ascending). */
+function withLocks<T>(locks: KeyedMutex<number>, keys: readonly number[], fn: () => Promise<T>): Promise<T> {
+  return keys.length === 0 ? fn() : locks.run(keys[0]!, () => withLocks(locks, keys.slice(1), fn));
+}
+
+/**
+ * `fillChunk` without commit for consecutive chunks `run` (ascending): under
+ * their locks, the unfilled ones are fetched together and written with one
+ * call per stretch of consecutive ones. Resolves the indexes it wrote.
+ */
+export async function fillRun(source: LazySource, volume: Volume, run: readonly number[]): Promise<number[]> {
+  return withLocks(source.locks, run, async () => {
+    const todo = run.filter((index) => index < source.chunkCount && !source.isFilled(index));
+    const stretches: number[][] = [];
+    for (const index of todo) {
+      const last = stretches[stretches.length - 1];
+      if (last && last[last.length - 1] === index - 1) last.push(index);
+      else stretches.push([index]);
+    }
+    await Promise.all(stretches.map(async (stretch) => {
+      const parts = await source.fetchRun(stretch);
+      try {
+        await volume.writeRaw(stretch[0]! * source.chunkSize, parts.map((part) => part.data));
+      } finally {
+        for (const part of parts) part.release?.();
+      }
+    }));
+    return todo;
   });
 }
 

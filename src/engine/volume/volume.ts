@@ -13,7 +13,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { BlockDevice, BlockExtent } from '../block-device.js';
 import { EngineError } from '../engine.js';
-import { writeFully } from '../support/durable-fs.js';
+import { writeFully, writevFully } from '../support/durable-fs.js';
 import { AllocationMap, allocationPathOf } from './allocation-map.js';
 import { pread, preadPool } from './pread-threads.js';
 
@@ -210,9 +210,11 @@ export class Volume implements BlockDevice {
     this.through = through;
   }
 
-  /** Writes `data` to the file as is: no guard, no allocation, no read-through (filling a lazy restore). */
-  writeRaw(offset: number, data: Buffer): Promise<void> {
-    return this.track(offset, data.length, () => writeFully(this.fh, data, offset));
+  /** Writes `data` (or its parts, one after another) to the file as is: no guard, no allocation, no read-through (filling a lazy restore). */
+  writeRaw(offset: number, data: Buffer | readonly Buffer[]): Promise<void> {
+    const parts = Buffer.isBuffer(data) ? [data] : data;
+    const length = parts.reduce((n, part) => n + part.length, 0);
+    return this.track(offset, length, () => writevFully(this.fh, parts, offset));
   }
 
   /** Makes every completed write durable (used when fixing a point in time). */

@@ -225,23 +225,48 @@ export class PackChunkStore implements ChunkStore {
     return record.subarray(RECORD_HEADER_BYTES);
   }
 
-  async getRawInto(digest: string, target: Buffer): Promise<boolean> {
-    assertDigest(digest);
-    const entry = this.index.get(digest);
-    if (!entry || entry.length !== HEADER_BYTES + target.length) return false;
-    const head = Buffer.allocUnsafe(RECORD_HEADER_BYTES + HEADER_BYTES);
+  /** Records lying back to back in one pack are read with one preadv (a restore reads them in the order they were stored). */
+  async getRawInto(digests: readonly string[], targets: readonly Buffer[]): Promise<boolean[]> {
+    const entries = digests.map((digest, i) => {
+      assertDigest(digest);
+      const entry = this.index.get(digest);
+      return entry?.length === HEADER_BYTES + targets[i]!.length ? entry : undefined;
+    });
+    const runs: number[][] = [];
+    entries.forEach((entry, i) => {
+      if (!entry) return;
+      const run = runs[runs.length - 1];
+      const before = run && entries[run[run.length - 1]!]!;
+      if (before?.pack === entry.pack && before.offset + RECORD_HEADER_BYTES + before.length === entry.offset) run!.push(i);
+      else runs.push([i]);
+    });
+    const read = digests.map(() => false);
+    await Promise.all(runs.map((run) => this.readRawRun(run, digests, targets, entries as PackLocation[], read)));
+    return read;
+  }
+
+  /** One preadv of the records of chunks `run` (back to back), setting `read[i]` for each raw one now in its target. */
+  private async readRawRun(run: readonly number[], digests: readonly string[], targets: readonly Buffer[],
+    entries: readonly PackLocation[], read: boolean[]): Promise<void> {
+    const heads = run.map(() => Buffer.allocUnsafe(RECORD_HEADER_BYTES + HEADER_BYTES));
+    const first = entries[run[0]!]!;
     let bytesRead: number;
     try {
-      bytesRead = await this.packs.readv(entry.pack, entry.offset, [head, target]);
+      bytesRead = await this.packs.readv(first.pack, first.offset, run.flatMap((i, k) => [heads[k]!, targets[i]!]));
     } catch (err) {
-      if (isNotFound(err)) return false; // compaction moved it meanwhile: `get` finds it where it is now
+      if (isNotFound(err)) return; // compaction moved them meanwhile: `get` finds them where they are now
       throw err;
     }
-    if (bytesRead !== head.length + target.length || !this.isRecordOf(head, digest, entry.length)) {
-      throw new EngineError('ChunkCorrupt', `chunk ${digest}: its record in pack ${entry.pack} at ${entry.offset} does not match`);
-    }
-    const header = readHeader(head.subarray(RECORD_HEADER_BYTES));
-    return header?.codec === 'raw' && header.rawLength === target.length;
+    let end = 0;
+    run.forEach((i, k) => {
+      const entry = entries[i]!;
+      end += RECORD_HEADER_BYTES + entry.length;
+      if (bytesRead < end || !this.isRecordOf(heads[k]!, digests[i]!, entry.length)) {
+        throw new EngineError('ChunkCorrupt', `chunk ${digests[i]}: its record in pack ${entry.pack} at ${entry.offset} does not match`);
+      }
+      const header = readHeader(heads[k]!.subarray(RECORD_HEADER_BYTES));
+      read[i] = header?.codec === 'raw' && header.rawLength === targets[i]!.length;
+    });
   }
 
   /** Whether `record` starts with the record header of chunk `digest` with a file of `length` bytes. */
