@@ -32,8 +32,6 @@ import { forEachLimit } from '../support/pool.js';
 
 const DEFER_SYNC = { deferSync: true } as const;
 
-
-
 /** What this session did in this process (for ManifestInfo). */
 export interface CaptureStats {
   chunksRead: number;

@@ -95,4 +95,16 @@ describe('HashPool.lend', () => {
     }
     assert.equal(pool.lend(4096), undefined, 'closed');
   });
+
+  it('a slot lent before the pool closed is still hashed (on the calling thread)', async () => {
+    const pool = new HashPool({ threads: 1, minBytes: 1024, encodeLevel: 1, slotBytes: 4096 });
+    const lent = pool.lend(4096)!;
+    const bytes = randomBytes(4096);
+    bytes.copy(lent.bytes);
+    await pool.close();
+    const result = await lent.hash();
+    assert.equal(result.digest, sha256Hex(bytes));
+    assert.ok(result.data.equals(bytes));
+    lent.release();
+  });
 });

@@ -167,6 +167,8 @@ export class HashPool {
       hash: (encode = true) => {
         if (state !== 'lent') return Promise.reject(new Error(`lent slot already ${state}`));
         state = 'hashing';
+        // Its thread gone (pool closed, thread died): hashed here, as `hash` does then.
+        if (this.closed || !this.slots.includes(slot)) return Promise.resolve({ digest: sha256Hex(bytes), data: bytes, lent });
         return this.hashInSlot(slot, arenaSlot, bytes, encode, lent);
       },
       release: () => {
