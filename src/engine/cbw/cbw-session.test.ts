@@ -248,6 +248,19 @@ describe('CbwSession, the job reading into lent hashing slots', () => {
     assert.equal(session.stagedTotal, 1);
   });
 
+  it('a failed run read fails the run, also for a chunk whose lock is busy meanwhile (no unhandled rejection)', async () => {
+    const held = gate();
+    store.beforePut = (digest) => (digest === sha256Hex(oldChunk(1)) ? held.promise : Promise.resolve());
+    const holding = session.capture(volume, 1, false); // holds chunk 1's lock until its put is let go
+    await systemClock.sleep(20);
+    const failing: RangeReader = { ...countingReader().reader, readvInto: async () => Promise.reject(new Error('EIO: injected')) };
+    const run = session.captureRun(failing, [0, 1, 2]);
+    await systemClock.sleep(20); // the read has failed while chunk 1's lock is still held
+    held.open();
+    await holding;
+    await assert.rejects(run, /EIO: injected/);
+  });
+
   it('concurrent job captures and guest writes keep every chunk\'s point-in-time bytes', async () => {
     const writes = Array.from({ length: 8 }, (_, i) =>
       volume.write(i * CHUNK + 100 * i, Buffer.alloc(1000, 0x80 + i), i % 2 === 0));

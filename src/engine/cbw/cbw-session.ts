@@ -219,12 +219,7 @@ export class CbwSession implements WriteGuard {
   }
 
   private async captureRead(volume: RangeReader, run: readonly number[], slots: readonly LentSlot[]): Promise<void> {
-    try {
-      await this.drained;
-    } catch (err) {
-      for (const lent of slots) lent.release();
-      throw err;
-    }
+    await this.drained; // never rejects (attachGuard settles)
     const read = volume.readvInto!(this.chunkRange(run[0]!).offset, slots.map((lent) => lent.bytes));
     const results = run.map(async (index, k) => {
       const lent = slots[k]!;
@@ -233,6 +228,7 @@ export class CbwSession implements WriteGuard {
         this.stats.bytesRead += lent.bytes.length;
         return isAllZero(lent.bytes) ? { index, digest: null, stored: false } : lent.hash(true);
       });
+      reading.catch(() => undefined); // awaited later (under the lock): a failed read must not go unhandled meanwhile
       this.jobReads.set(index, reading);
       try {
         await this.locks.run(index, async () => {

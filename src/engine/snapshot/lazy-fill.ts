@@ -162,6 +162,7 @@ export class LazyRestores {
         const { written, failure } = await this.fillBatch(state, volume, todo.slice(start, start + batch), signal);
         chunksFilled += await committing;
         committing = this.commitBatch(state, volume, written);
+        committing.catch(() => undefined); // awaited after the next batch: a failure must not go unhandled meanwhile
         if (failure) {
           await committing;
           throw failure.error;
