@@ -19,7 +19,7 @@
  */
 import { EngineError } from '../engine.js';
 import { isAllZero, type ChunkStore } from '../chunks/chunk-store.js';
-import { syncHasher, type Hasher, type HashResult, type LentSlot } from '../support/worker-pool.js';
+import { lendSlots, syncHasher, type Hasher, type HashResult, type LentSlot } from '../support/worker-pool.js';
 import { unlinkDurable } from '../support/durable-fs.js';
 import { KeyedMutex } from '../support/keyed-mutex.js';
 import type { ChangeSet } from '../volume/dirty-map.js';
@@ -28,7 +28,7 @@ import type { RangeReader, Volume, WriteGuard } from '../volume/volume.js';
 import { SessionFileCorrupt, SessionLog, type CaptureRecord, type SessionHeader } from './session-log.js';
 import { StagedCaptures, stagePathOf } from './staged-captures.js';
 import type { StagedChunk } from './stage-file.js';
-import { forEachLimit } from '../support/pool.js';
+import { forEachLimit, settleAll } from '../support/pool.js';
 
 const DEFER_SYNC = { deferSync: true } as const;
 
@@ -176,8 +176,7 @@ export class CbwSession implements WriteGuard {
     // Concurrently: the chunks' parks then share one grouped fdatasync (a capture takes one chunk's lock at a time).
     const captures: Promise<void>[] = [];
     for (let i = first; i <= last; i++) captures.push(this.capture(volume, i, true));
-    const failed = (await Promise.allSettled(captures)).find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    await settleAll(captures);
   }
 
   /**
@@ -207,12 +206,7 @@ export class CbwSession implements WriteGuard {
    */
   async captureRun(volume: RangeReader, indexes: readonly number[]): Promise<void> {
     if (this.ended) return;
-    const slots: LentSlot[] = [];
-    while (volume.readvInto && slots.length < indexes.length) {
-      const lent = this.hasher.lend?.(this.chunkRange(indexes[slots.length]!).length);
-      if (!lent) break;
-      slots.push(lent);
-    }
+    const slots = volume.readvInto ? lendSlots(this.hasher, indexes.map((i) => this.chunkRange(i).length)) : [];
     const run = indexes.slice(0, slots.length);
     const rest = indexes.slice(slots.length).map((index) => this.capture(volume, index, false));
     await Promise.all([...rest, run.length > 0 && this.tracked(this.captureRead(volume, run, slots))]);
@@ -240,8 +234,7 @@ export class CbwSession implements WriteGuard {
         lent.release(); // after `captured` is set: see parkJobRead
       }
     });
-    const failed = (await Promise.allSettled(results)).find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    await settleAll(results);
   }
 
   /** Records a job's read of chunk `index` (storing its bytes first), under the chunk's lock. */
@@ -271,15 +264,10 @@ export class CbwSession implements WriteGuard {
       if (again) return this.makeDurable(again, durable);
       if (this.ended) return;
       if (durable) return this.captureForGuest(volume, index);
-      const reading = this.readForJob(volume, index);
+      const reading = this.readChunk(volume, index, true);
       this.jobReads.set(index, reading);
       try {
-        const found = await reading;
-        try {
-          await this.recordRead(index, found);
-        } finally {
-          if ('data' in found) found.lent?.release(); // after `captured` is set: see parkJobRead
-        }
+        await this.recordRead(index, await reading);
       } finally {
         this.jobReads.delete(index);
       }
@@ -341,29 +329,6 @@ export class CbwSession implements WriteGuard {
     this.stats.bytesRead += length;
     if (isAllZero(read)) return { index, digest: null, stored: false };
     return this.hasher(read, encode);
-  }
-
-  /**
-   * The job's read of chunk `index`: `readChunk`, but read straight into a
-   * slot of a hashing thread where one is free (the result holds it: the
-   * caller releases it once the chunk is stored).
-   */
-  private async readForJob(volume: RangeReader, index: number): Promise<CaptureRecord | ReadChunk> {
-    const { offset, length } = this.chunkRange(index);
-    const lent = volume.readvInto && this.inherited(index) === undefined && !volume.isUnallocated?.(offset, length)
-      ? this.hasher.lend?.(length) : undefined;
-    if (!lent) return this.readChunk(volume, index, true);
-    try {
-      await volume.readvInto!(offset, [lent.bytes]);
-      this.stats.chunksRead++;
-      this.stats.bytesRead += length;
-      if (!isAllZero(lent.bytes)) return await lent.hash(true);
-      lent.release();
-      return { index, digest: null, stored: false };
-    } catch (err) {
-      lent.release();
-      throw err;
-    }
   }
 
   /** Stores a read chunk (as encoded on the hashing thread when it was); its name is synced before the log (sync()). */

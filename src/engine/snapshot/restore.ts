@@ -19,7 +19,7 @@ import type { ChunkStore } from '../chunks/chunk-store.js';
 import { fsyncDir, writevFully } from '../support/durable-fs.js';
 import { FlushBehind } from '../support/flush-behind.js';
 import { forEachLimit } from '../support/pool.js';
-import { syncHasher, type Hasher, type LentSlot } from '../support/worker-pool.js';
+import { lendSlots, syncHasher, type Hasher } from '../support/worker-pool.js';
 import type { Manifest } from './manifest.js';
 import { AllocationMap, allocationPathOf } from '../volume/allocation-map.js';
 
@@ -109,12 +109,7 @@ export async function fetchExtent(manifest: Manifest, extent: readonly number[],
   const { store, hasher = syncHasher } = options;
   const digests = extent.map((index) => manifest.chunks[index]!);
   const lengths = extent.map((index) => Math.min(manifest.chunkSize, manifest.sizeBytes - index * manifest.chunkSize));
-  const slots: LentSlot[] = [];
-  while (store.getRawInto && slots.length < extent.length) {
-    const lent = hasher.lend?.(lengths[slots.length]!);
-    if (!lent) break;
-    slots.push(lent);
-  }
+  const slots = store.getRawInto ? lendSlots(hasher, lengths) : [];
   let raw: boolean[] = [];
   try {
     if (slots.length > 0) raw = await store.getRawInto!(digests.slice(0, slots.length), slots.map((lent) => lent.bytes));

@@ -69,7 +69,7 @@ export async function captureRemaining(session: CbwSession, volume: RangeReader,
     await session.guestsSettled();
     session.assertActive();
     await Promise.all(runsOf(session, volume, group).map((run) =>
-      (run.length > 1 ? session.captureRun(volume, run) : session.capture(volume, run[0]!, false))));
+      (session.readsChunk(volume, run[0]!) ? session.captureRun(volume, run) : session.capture(volume, run[0]!, false))));
     session.assertActive();
   }, options.signal);
   session.assertActive();

@@ -35,3 +35,14 @@ export async function forEachLimit<T>(
   await Promise.all(workers);
   if (failure) throw failure.error;
 }
+
+/**
+ * Waits for every promise to settle (none is left running behind the caller's
+ * back), then answers their values, or throws the first failure.
+ */
+export async function settleAll<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
+}

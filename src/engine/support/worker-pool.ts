@@ -73,6 +73,17 @@ export type Hasher = ((data: Buffer, encode?: boolean) => Promise<HashResult>) &
   readonly lend?: (length: number) => LentSlot | undefined;
 };
 
+/** Slots lent by `hasher` for chunks of `lengths`, in order, as many as are free (none without `lend`). */
+export function lendSlots(hasher: Hasher, lengths: readonly number[]): LentSlot[] {
+  const slots: LentSlot[] = [];
+  for (const length of lengths) {
+    const lent = hasher.lend?.(length);
+    if (!lent) break;
+    slots.push(lent);
+  }
+  return slots;
+}
+
 /** Hashes on the calling thread. */
 export const syncHasher: Hasher = async (data) => ({ digest: sha256Hex(data), data });
 

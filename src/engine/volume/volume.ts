@@ -257,12 +257,8 @@ export class Volume implements BlockDevice {
     return buffer;
   }
 
-  /** The file's bytes at `offset` into `target`. */
+  /** The file's bytes at `offset` into `target` (callers skip never-written ranges: holes read as zeroes anyway). */
   private async readFile(offset: number, target: Buffer, preadAt = preadFd): Promise<void> {
-    if (this.allocation.isUnallocated(offset, target.length)) {
-      target.fill(0);
-      return;
-    }
     let done = 0;
     while (done < target.length) {
       const bytesRead = await preadAt(this.fh.fd, target, done, target.length - done, offset + done);
