@@ -179,6 +179,44 @@ describe('LocalBlockEngine: lazy restore', () => {
     assert.deepEqual(read.subarray(SIZE + CHUNK, SIZE + CHUNK + 10), Buffer.alloc(10, 1));
   });
 
+  it('reads through the default pack store match the image wherever they start and end, filled or not', async () => {
+    // The default store reads runs of raw chunks into hashing slots (getRawInto); a read spans
+    // unfilled chunks only (no file read), or filled ones, the source's partial last chunk and a
+    // resized tail too (file and source merged).
+    const engine = await LocalBlockEngine.open({ dataDir: join(dir.path, 'packed'), clock, chunkSize: CHUNK });
+    engines.push(engine);
+    await engine.createVolume('d-src', SIZE);
+    await writeVolume(engine.exports(), 'd-src', 0, image);
+    await engine.beginSnapshot('d-src', 's-1');
+    await engine.runSnapshot('s-1');
+    await engine.beginLazyRestore('s-1', 'd-lazy', SIZE);
+    await engine.resizeVolume('d-lazy', SIZE + 3 * CHUNK);
+    const model = Buffer.concat([image, Buffer.alloc(3 * CHUNK)]);
+    const patch = new Prng('filled').bytes(CHUNK);
+    for (const offset of [2 * CHUNK + 100, 17 * CHUNK, SIZE + CHUNK + 5]) {
+      await writeVolume(engine.exports(), 'd-lazy', offset, patch.subarray(0, 999));
+      patch.copy(model, offset, 0, 999);
+    }
+    const rand = new Prng('ranges').bytes(4 * 64);
+    const handle = (await engine.exports().open('d-lazy'))!;
+    try {
+      for (let k = 0; k < 64; k++) {
+        const offset = rand.readUInt32LE(4 * k) % model.length;
+        const length = Math.min(model.length - offset, 1 + (rand.readUInt16LE(4 * k) % (5 * CHUNK)));
+        assert.deepEqual(await handle.device.read(offset, length), model.subarray(offset, offset + length),
+          `read ${offset}+${length}`);
+      }
+      for (const [offset, length] of [[0, model.length], [3 * CHUNK, 10 * CHUNK], [SIZE - 100, 200], [31 * CHUNK, 3 * CHUNK]]) {
+        assert.deepEqual(await handle.device.read(offset!, length!), model.subarray(offset!, offset! + length!),
+          `read ${offset}+${length}`);
+      }
+    } finally {
+      handle.release();
+    }
+    await engine.fillVolume('d-lazy');
+    assert.equal(sha256(await readVolume(engine.exports(), 'd-lazy')), sha256(model));
+  });
+
   it('deleting the volume cancels its fill and removes the fill state', async () => {
     const { engine, store } = { engine: engines[0]!, store: stores[0]! };
     await engine.beginLazyRestore('s-1', 'd-lazy', SIZE);

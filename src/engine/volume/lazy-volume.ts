@@ -67,13 +67,7 @@ function withLocks<T>(locks: KeyedMutex<number>, keys: readonly number[], fn: ()
 export async function fillRun(source: LazySource, volume: Volume, run: readonly number[]): Promise<number[]> {
   return withLocks(source.locks, run, async () => {
     const todo = run.filter((index) => index < source.chunkCount && !source.isFilled(index));
-    const stretches: number[][] = [];
-    for (const index of todo) {
-      const last = stretches[stretches.length - 1];
-      if (last && last[last.length - 1] === index - 1) last.push(index);
-      else stretches.push([index]);
-    }
-    await Promise.all(stretches.map(async (stretch) => {
+    await Promise.all(stretchesOf(todo).map(async (stretch) => {
       const parts = await source.fetchRun(stretch);
       try {
         await volume.writeRaw(stretch[0]! * source.chunkSize, parts.map((part) => part.data));
@@ -91,24 +85,36 @@ export class LazyVolume implements ReadThrough {
     private readonly volume: Volume,
   ) {}
 
+  /**
+   * Unfilled chunks are fetched in runs of consecutive ones (read from the
+   * store together, verified on the hashing threads); the file is read only
+   * when the source does not cover the whole range (filled chunks, a source
+   * shorter than the volume): its unfilled chunks are holes, and reading a
+   * hole costs a zeroed page in the page cache for nothing.
+   */
   async read(offset: number, length: number, fromFile: (offset: number, length: number) => Promise<Buffer>):
     Promise<Buffer> {
     const missing = this.unfilledIn(offset, length);
     if (missing.length === 0) return fromFile(offset, length);
-    const [chunks, file] = await Promise.all([
-      Promise.all(missing.map((index) => this.source.fetch(index))), fromFile(offset, length)]);
-    // The file's buffer may be shared (zeroes): copy before overlaying.
-    const out = Buffer.allocUnsafe(length);
-    file.copy(out, 0, 0, length);
-    const { chunkSize } = this.source;
-    missing.forEach((index, k) => {
-      const data = chunks[k]!;
-      const chunkStart = index * chunkSize;
-      const start = Math.max(offset, chunkStart);
-      const end = Math.min(offset + length, chunkStart + data.length);
-      if (end > start) data.copy(out, start - offset, start - chunkStart, end - chunkStart);
-    });
-    return out;
+    const parts = (await settleRuns(stretchesOf(missing).map((run) => this.source.fetchRun(run)))).flat();
+    try {
+      const { chunkSize } = this.source;
+      const spans = parts.map((part, k) => {
+        const chunkStart = missing[k]! * chunkSize;
+        const start = Math.max(offset, chunkStart);
+        const end = Math.min(offset + length, chunkStart + part.data.length);
+        return { part, chunkStart, start, end: Math.max(start, end) };
+      });
+      const out = Buffer.allocUnsafe(length);
+      // The file's buffer may be shared (zeroes): copied, then the source's bytes laid over it.
+      if (spans.reduce((n, s) => n + s.end - s.start, 0) < length) (await fromFile(offset, length)).copy(out, 0, 0, length);
+      for (const { part, chunkStart, start, end } of spans) {
+        part.data.copy(out, start - offset, start - chunkStart, end - chunkStart);
+      }
+      return out;
+    } finally {
+      for (const part of parts) part.release?.();
+    }
   }
 
   async beforeMutate(offset: number, length: number): Promise<void> {
@@ -125,4 +131,27 @@ export class LazyVolume implements ReadThrough {
     for (let i = first; i <= last; i++) if (!this.source.isFilled(i)) out.push(i);
     return out;
   }
+}
+
+/** Consecutive stretches of ascending `indexes`. */
+function stretchesOf(indexes: readonly number[]): number[][] {
+  const stretches: number[][] = [];
+  for (const index of indexes) {
+    const last = stretches[stretches.length - 1];
+    if (last && last[last.length - 1] === index - 1) last.push(index);
+    else stretches.push([index]);
+  }
+  return stretches;
+}
+
+type FetchedRun = Awaited<ReturnType<LazySource['fetchRun']>>;
+
+/** All the runs, or the first failure once every run has settled (the parts of those that succeeded released). */
+async function settleRuns(fetches: readonly Promise<FetchedRun>[]): Promise<FetchedRun[]> {
+  const settled = await Promise.allSettled(fetches);
+  const failed = settled.find((r) => r.status === 'rejected');
+  const runs = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  if (!failed) return runs;
+  for (const part of runs.flat()) part.release?.();
+  throw failed.reason;
 }
