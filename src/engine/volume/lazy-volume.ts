@@ -59,18 +59,23 @@ function withLocks<T>(locks: KeyedMutex<number>, keys: readonly number[], fn: ()
   return keys.length === 0 ? fn() : locks.run(keys[0]!, () => withLocks(locks, keys.slice(1), fn));
 }
 
+/** Writes `parts`, one after another, at `offset` of the volume being filled. */
+export type FillWrite = (offset: number, parts: readonly Buffer[]) => Promise<void>;
+
 /**
  * `fillChunk` without commit for consecutive chunks `run` (ascending): under
  * their locks, the unfilled ones are fetched together and written with one
- * call per stretch of consecutive ones. Resolves the indexes it wrote.
+ * call of `write` (by default the volume's own) per stretch of consecutive
+ * ones. Resolves the indexes it wrote.
  */
-export async function fillRun(source: LazySource, volume: Volume, run: readonly number[]): Promise<number[]> {
+export async function fillRun(source: LazySource, volume: Volume, run: readonly number[],
+  write: FillWrite = (offset, parts) => volume.writeRaw(offset, parts)): Promise<number[]> {
   return withLocks(source.locks, run, async () => {
     const todo = run.filter((index) => index < source.chunkCount && !source.isFilled(index));
     await Promise.all(stretchesOf(todo).map(async (stretch) => {
       const parts = await source.fetchRun(stretch);
       try {
-        await volume.writeRaw(stretch[0]! * source.chunkSize, parts.map((part) => part.data));
+        await write(stretch[0]! * source.chunkSize, parts.map((part) => part.data));
       } finally {
         for (const part of parts) part.release?.();
       }
