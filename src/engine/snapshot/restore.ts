@@ -7,15 +7,21 @@
  * as one extent of up to EXTENT_BYTES (with 64 KiB chunks a write per chunk
  * costs the disk far more than the bytes); a raw chunk is read from the store
  * straight into a hashing thread's slot and verified there (no buffer of its
- * own, no copy). The file is written through the page cache with its
- * write-back started as it goes (support/flush-behind.ts): a restored disk is
- * usually read soon, and on the machines measured reading it back from the
- * page cache took half the time of reading an O_DIRECT-written file from disk.
+ * own, no copy). Extents are written with O_DIRECT where the file system
+ * takes it (support/direct-io.ts), else through the page cache with the
+ * write-back started as it goes (support/flush-behind.ts). The trade-off is
+ * machine-dependent (docs/benchmarks.md): on one 2-core VM reading an
+ * O_DIRECT-written disk back from the device took twice as long as from the
+ * page cache; on another, growing the page cache by the disk's size cost more
+ * kernel CPU than the restore's own work (2 GiB: 5.9 s through the cache,
+ * 1.8 s direct, read-back included 7.5 s against 5.6 s). Direct I/O also keeps
+ * a bulk restore from evicting what the running guests have cached.
  */
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { EngineError } from '../engine.js';
 import type { ChunkStore } from '../chunks/chunk-store.js';
+import { DirectWriter } from '../support/direct-io.js';
 import { fsyncDir, writevFully } from '../support/durable-fs.js';
 import { FlushBehind } from '../support/flush-behind.js';
 import { forEachLimit } from '../support/pool.js';
@@ -69,15 +75,22 @@ export async function restoreManifest(
     // About `concurrency` chunks in flight, as before, in extents.
     const extentsInFlight = Math.max(2, Math.ceil(options.concurrency / perExtent));
     const indexes = manifest.chunks.flatMap((digest, index) => (digest === null ? [] : [index]));
-    await forEachLimit(extentsOf(indexes, perExtent), extentsInFlight, async (extent) => {
-      const parts = await fetchExtent(manifest, extent, options);
-      try {
-        await writevFully(file, parts.map((p) => p.data), extent[0]! * chunkSize);
-      } finally {
-        for (const part of parts) part.release?.();
-      }
-      flush.wrote(parts.reduce((n, p) => n + p.data.length, 0));
-    }, options.signal);
+    const direct = await DirectWriter.open(partial, extentsInFlight, EXTENT_BYTES);
+    try {
+      await forEachLimit(extentsOf(indexes, perExtent), extentsInFlight, async (extent) => {
+        const parts = await fetchExtent(manifest, extent, options);
+        try {
+          const data = parts.map((p) => p.data);
+          if (await direct.write(data, extent[0]! * chunkSize)) return;
+          await writevFully(file, data, extent[0]! * chunkSize);
+          flush.wrote(data.reduce((n, d) => n + d.length, 0));
+        } finally {
+          for (const part of parts) part.release?.();
+        }
+      }, options.signal);
+    } finally {
+      await direct.close();
+    }
     await flush.finish();
     await fh.close();
     fh = undefined;

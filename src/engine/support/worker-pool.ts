@@ -104,8 +104,8 @@ interface Slot {
 }
 
 /** Shared memory per worker for its slots. */
-const ARENA_BYTES = 8 * 1024 * 1024;
-const MAX_SLOTS = 64;
+const ARENA_BYTES = 16 * 1024 * 1024;
+const MAX_SLOTS = 128;
 
 export interface HashPoolOptions {
   /** Threads (default: the number of cores). 0 hashes everything on the main thread. */
