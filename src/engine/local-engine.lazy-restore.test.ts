@@ -217,6 +217,62 @@ describe('LocalBlockEngine: lazy restore', () => {
     assert.equal(sha256(await readVolume(engine.exports(), 'd-lazy')), sha256(model));
   });
 
+  it('the fill steps back to one extent at a time while a guest read waits on the store', async () => {
+    // Gets outstanding at once, the held chunk's aside: the fill's own concurrency.
+    class WatchedStore extends DelegatingChunkStore {
+      inFlight = 0;
+      most = 0;
+      held: string | undefined;
+      waiting: (() => void)[] = [];
+      release(): void {
+        this.held = undefined;
+        for (const resolve of this.waiting.splice(0)) resolve();
+      }
+      override async get(digest: string): Promise<Buffer | undefined> {
+        if (digest === this.held) {
+          await new Promise<void>((resolve) => this.waiting.push(resolve));
+          return this.inner.get(digest);
+        }
+        this.most = Math.max(this.most, ++this.inFlight);
+        try {
+          await new Promise((resolve) => setImmediate(resolve));
+          return await this.inner.get(digest);
+        } finally {
+          this.inFlight--;
+        }
+      }
+    }
+    const store = new WatchedStore(await FsChunkStore.open(join(dir.path, 'chunks')));
+    // 64 chunks in flight: four extents of 16 at once when nothing else waits.
+    const engine = await LocalBlockEngine.open({ dataDir: dir.path, clock, chunkSize: CHUNK, chunkStore: store, concurrency: 64 });
+    engines.push(engine);
+    const manifest = JSON.parse(await readFile(join(dir.path, 'manifests', 's-1.json'), 'utf8')) as { chunks: string[] };
+    const perExtent = 16;
+
+    await engine.beginLazyRestore('s-1', 'd-quiet', SIZE);
+    await engine.fillVolume('d-quiet');
+    assert.ok(store.most > perExtent, `without guest reads the fill runs extents side by side (${store.most} gets at once)`);
+
+    await engine.beginLazyRestore('s-1', 'd-busy', SIZE);
+    store.held = manifest.chunks[32]!;
+    store.most = 0;
+    const handle = (await engine.exports().open('d-busy'))!;
+    try {
+      const read = handle.device.read(32 * CHUNK, 100);
+      while (store.waiting.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      const fill = engine.fillVolume('d-busy');
+      // The fill reaches the last extent (it needs the held chunk too) while the read waits.
+      while (store.waiting.length < 2) await new Promise((resolve) => setImmediate(resolve));
+      store.release();
+      assert.deepEqual(await read, image.subarray(32 * CHUNK, 32 * CHUNK + 100));
+      await fill;
+    } finally {
+      handle.release();
+    }
+    assert.ok(store.most <= perExtent, `with a guest read waiting, one extent at a time (${store.most} gets at once)`);
+    assert.equal(sha256((await readVolume(engine.exports(), 'd-busy')).subarray(0, SIZE)), sha256(image));
+  });
+
   it('deleting the volume cancels its fill and removes the fill state', async () => {
     const { engine, store } = { engine: engines[0]!, store: stores[0]! };
     await engine.beginLazyRestore('s-1', 'd-lazy', SIZE);

@@ -9,6 +9,7 @@ import { readdir } from 'node:fs/promises';
 import type { ChunkStore } from '../chunks/chunk-store.js';
 import { DirectWriter } from '../support/direct-io.js';
 import { unlinkDurable } from '../support/durable-fs.js';
+import { KeyedMutex } from '../support/keyed-mutex.js';
 import { forEachLimit } from '../support/pool.js';
 import { isSafeId } from '../support/safe-id.js';
 import { syncHasher, type Hasher } from '../support/worker-pool.js';
@@ -41,6 +42,8 @@ interface RunningFill {
 export class LazyRestores {
   private readonly states = new Map<string, LazyRestore>();
   private readonly fills = new Map<string, RunningFill>();
+  /** A fill's extents started while guest reads wait on the store run one at a time (per volume). */
+  private readonly stepBack = new KeyedMutex<string>();
   /** Volumes whose fill state could not be loaded: every read, write and fill of them fails (EIO, disk Failed). */
   private readonly broken = new Map<string, Error>();
 
@@ -204,7 +207,9 @@ export class LazyRestores {
     const perExtent = Math.max(1, Math.floor(EXTENT_BYTES / state.chunkSize));
     try {
       await forEachLimit(extentsOf(indexes, perExtent), this.extentsInFlight(state), async (extent) => {
-        written.push(...await fillRun(state, volume, extent, write));
+        const fill = (): Promise<number[]> => fillRun(state, volume, extent, write);
+        // While the guest waits on reads from the store, one extent at a time: its reads first.
+        written.push(...await (state.guestReads.inFlight > 0 ? this.stepBack.run(state.volumeId, fill) : fill()));
       }, signal);
       return { written };
     } catch (error) {

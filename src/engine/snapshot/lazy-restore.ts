@@ -41,6 +41,7 @@ export function lazyPathsOf(volumePath: string): LazyPaths {
 
 export class LazyRestore implements LazySource {
   readonly locks = new KeyedMutex<number>();
+  readonly guestReads = { inFlight: 0 };
 
   private constructor(
     readonly volumeId: string,

@@ -23,6 +23,8 @@ export interface LazySource {
   /** Chunks the source covers; chunks past it are always filled (zeroes, or written since a resize). */
   readonly chunkCount: number;
   readonly locks: KeyedMutex<number>;
+  /** Guest reads that wait on the source: the background fill steps back while there are any. */
+  readonly guestReads: { inFlight: number };
   isFilled(index: number): boolean;
   /** The chunk's source bytes, verified (length and SHA-256); may be shorter than `chunkSize` for the last chunk. */
   fetch(index: number): Promise<Buffer>;
@@ -101,6 +103,16 @@ export class LazyVolume implements ReadThrough {
     Promise<Buffer> {
     const missing = this.unfilledIn(offset, length);
     if (missing.length === 0) return fromFile(offset, length);
+    this.source.guestReads.inFlight++;
+    try {
+      return await this.readMissing(offset, length, missing, fromFile);
+    } finally {
+      this.source.guestReads.inFlight--;
+    }
+  }
+
+  private async readMissing(offset: number, length: number, missing: readonly number[],
+    fromFile: (offset: number, length: number) => Promise<Buffer>): Promise<Buffer> {
     const parts = (await settleRuns(stretchesOf(missing).map((run) => this.source.fetchRun(run)))).flat();
     try {
       const { chunkSize } = this.source;
