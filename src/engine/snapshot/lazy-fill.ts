@@ -159,7 +159,7 @@ export class LazyRestores {
     let chunksFilled = 0;
     // The fill's bytes bypass the page cache where the file system allows (support/direct-io.ts); the
     // batch's fdatasync on the volume's own handle makes them durable like the others.
-    const direct = await DirectWriter.open(volume.path, this.extentsInFlight(state), EXTENT_BYTES).catch((err: unknown) => {
+    const direct = await DirectWriter.open(volume.path).catch((err: unknown) => {
       volumes.release(volume);
       throw err;
     });

@@ -75,7 +75,7 @@ export async function restoreManifest(
     // About `concurrency` chunks in flight, as before, in extents.
     const extentsInFlight = Math.max(2, Math.ceil(options.concurrency / perExtent));
     const indexes = manifest.chunks.flatMap((digest, index) => (digest === null ? [] : [index]));
-    const direct = await DirectWriter.open(partial, extentsInFlight, EXTENT_BYTES);
+    const direct = await DirectWriter.open(partial);
     try {
       await forEachLimit(extentsOf(indexes, perExtent), extentsInFlight, async (extent) => {
         const parts = await fetchExtent(manifest, extent, options);
