@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { FsChunkStore } from './chunks/fs-chunk-store.js';
 import { LocalBlockEngine } from './local-engine.js';
+import { GUEST_READS_PER_EXTENT } from './snapshot/lazy-fill.js';
 import { NbdServer } from './nbd/server.js';
 import { missingTool, run } from './nbd/testing/tools.js';
 import { clock, engineError } from './testing/engine-fixture.js';
@@ -217,12 +218,13 @@ describe('LocalBlockEngine: lazy restore', () => {
     assert.equal(sha256(await readVolume(engine.exports(), 'd-lazy')), sha256(model));
   });
 
-  it('the fill steps back to one extent at a time while a guest read waits on the store', async () => {
-    // Gets outstanding at once, the held chunk's aside: the fill's own concurrency.
+  it('while guest reads wait on the store the fill yields: one extent at a time, each after a few reads', async () => {
+    // Gets outstanding at once, the held and the uncounted chunks' aside: the fill's own concurrency.
     class WatchedStore extends DelegatingChunkStore {
       inFlight = 0;
       most = 0;
       held: string | undefined;
+      uncounted: string | undefined;
       waiting: (() => void)[] = [];
       release(): void {
         this.held = undefined;
@@ -233,6 +235,7 @@ describe('LocalBlockEngine: lazy restore', () => {
           await new Promise<void>((resolve) => this.waiting.push(resolve));
           return this.inner.get(digest);
         }
+        if (digest === this.uncounted) return this.inner.get(digest);
         this.most = Math.max(this.most, ++this.inFlight);
         try {
           await new Promise((resolve) => setImmediate(resolve));
@@ -261,12 +264,21 @@ describe('LocalBlockEngine: lazy restore', () => {
       const read = handle.device.read(32 * CHUNK, 100);
       while (store.waiting.length === 0) await new Promise((resolve) => setImmediate(resolve));
       const fill = engine.fillVolume('d-busy');
-      // The fill reaches the last extent (it needs the held chunk too) while the read waits.
-      while (store.waiting.length < 2) await new Promise((resolve) => setImmediate(resolve));
+      // More guest reads (of chunk 31: unfilled until the last extent, which waits for the held chunk too)
+      // complete one after another until the fill reaches the held chunk: its three extents
+      // ([0..3], [7..22], [23..32]) waited for GUEST_READS_PER_EXTENT completed reads each.
+      store.uncounted = manifest.chunks[31]!;
+      let reads = 0;
+      while (store.waiting.length < 2) {
+        assert.deepEqual(await handle.device.read(31 * CHUNK, 10), image.subarray(31 * CHUNK, 31 * CHUNK + 10));
+        reads++;
+      }
+      assert.ok(reads >= 3 * GUEST_READS_PER_EXTENT, `the fill went on after ${reads} guest reads`);
       store.release();
       assert.deepEqual(await read, image.subarray(32 * CHUNK, 32 * CHUNK + 100));
       await fill;
     } finally {
+      store.release(); // a failed check above must not leave the read and the fill hanging
       handle.release();
     }
     assert.ok(store.most <= perExtent, `with a guest read waiting, one extent at a time (${store.most} gets at once)`);

@@ -9,6 +9,7 @@ import { readdir } from 'node:fs/promises';
 import type { ChunkStore } from '../chunks/chunk-store.js';
 import { DirectWriter } from '../support/direct-io.js';
 import { unlinkDurable } from '../support/durable-fs.js';
+import { consecutiveRuns } from '../support/index-runs.js';
 import { KeyedMutex } from '../support/keyed-mutex.js';
 import { forEachLimit } from '../support/pool.js';
 import { isSafeId } from '../support/safe-id.js';
@@ -17,7 +18,7 @@ import { fillRun, LazyVolume, type FillWrite } from '../volume/lazy-volume.js';
 import type { Volume } from '../volume/volume.js';
 import { LazyRestore, lazyPathsOf } from './lazy-restore.js';
 import type { Manifest } from './manifest.js';
-import { EXTENT_BYTES, extentsOf } from './restore.js';
+import { EXTENT_BYTES } from './restore.js';
 
 export interface FillResult {
   /** Chunks this call wrote (guest writes and earlier runs fill the others). */
@@ -33,6 +34,9 @@ export interface VolumeAccess {
 
 /** Bytes the background fill writes between two fdatasyncs (bounded loss on a crash, few syncs). */
 const FILL_BATCH_BYTES = 32 * 1024 * 1024;
+
+/** While guest reads wait on the store, the fill writes one extent per this many of them completed. */
+export const GUEST_READS_PER_EXTENT = 4;
 
 interface RunningFill {
   readonly abort: AbortController;
@@ -206,10 +210,14 @@ export class LazyRestores {
     const written: number[] = [];
     const perExtent = Math.max(1, Math.floor(EXTENT_BYTES / state.chunkSize));
     try {
-      await forEachLimit(extentsOf(indexes, perExtent), this.extentsInFlight(state), async (extent) => {
+      await forEachLimit(consecutiveRuns(indexes, perExtent), this.extentsInFlight(state), async (extent) => {
         const fill = (): Promise<number[]> => fillRun(state, volume, extent, write);
-        // While the guest waits on reads from the store, one extent at a time: its reads first.
-        written.push(...await (state.guestReads.inFlight > 0 ? this.stepBack.run(state.volumeId, fill) : fill()));
+        // While the guest waits on reads from the store, one extent at a time, after a few of its reads.
+        const yielding = async (): Promise<number[]> => {
+          await state.guestReads.yieldTo(GUEST_READS_PER_EXTENT);
+          return fill();
+        };
+        written.push(...await (state.guestReads.inFlight > 0 ? this.stepBack.run(state.volumeId, yielding) : fill()));
       }, signal);
       return { written };
     } catch (error) {

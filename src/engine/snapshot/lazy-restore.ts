@@ -22,7 +22,7 @@ import { EngineError } from '../engine.js';
 import { isNotFound, unlinkDurable, writeFileDurable } from '../support/durable-fs.js';
 import { KeyedMutex } from '../support/keyed-mutex.js';
 import { AllocationMap, allocationPathOf } from '../volume/allocation-map.js';
-import type { LazySource } from '../volume/lazy-volume.js';
+import { GuestReads, type LazySource } from '../volume/lazy-volume.js';
 import { publishSparseFile } from '../volume/volume-files.js';
 import { decodeManifest, type Manifest } from './manifest.js';
 import { fetchExtent, fetchVerified, type FetchedChunk } from './restore.js';
@@ -41,7 +41,7 @@ export function lazyPathsOf(volumePath: string): LazyPaths {
 
 export class LazyRestore implements LazySource {
   readonly locks = new KeyedMutex<number>();
-  readonly guestReads = { inFlight: 0 };
+  readonly guestReads = new GuestReads();
 
   private constructor(
     readonly volumeId: string,

@@ -24,6 +24,7 @@ import type { ChunkStore } from '../chunks/chunk-store.js';
 import { DirectWriter } from '../support/direct-io.js';
 import { fsyncDir, writevFully } from '../support/durable-fs.js';
 import { FlushBehind } from '../support/flush-behind.js';
+import { consecutiveRuns } from '../support/index-runs.js';
 import { forEachLimit } from '../support/pool.js';
 import { lendSlots, syncHasher, type Hasher } from '../support/worker-pool.js';
 import type { Manifest } from './manifest.js';
@@ -33,21 +34,6 @@ import { AllocationMap, allocationPathOf } from '../volume/allocation-map.js';
 export const EXTENT_BYTES = 1024 * 1024;
 /** The restored file's write-back is started every this many bytes. */
 const FLUSH_BEHIND_BYTES = 64 * 1024 * 1024;
-
-/** The data chunk indexes in runs of consecutive ones, each at most `perExtent` long. */
-export function extentsOf(indexes: readonly number[], perExtent: number): number[][] {
-  const extents: number[][] = [];
-  let run: number[] = [];
-  for (const index of indexes) {
-    if (run.length > 0 && (index !== run[run.length - 1]! + 1 || run.length === perExtent)) {
-      extents.push(run);
-      run = [];
-    }
-    run.push(index);
-  }
-  if (run.length > 0) extents.push(run);
-  return extents;
-}
 
 export interface RestoreOptions {
   readonly store: ChunkStore;
@@ -77,7 +63,7 @@ export async function restoreManifest(
     const indexes = manifest.chunks.flatMap((digest, index) => (digest === null ? [] : [index]));
     const direct = await DirectWriter.open(partial);
     try {
-      await forEachLimit(extentsOf(indexes, perExtent), extentsInFlight, async (extent) => {
+      await forEachLimit(consecutiveRuns(indexes, perExtent), extentsInFlight, async (extent) => {
         const parts = await fetchExtent(manifest, extent, options);
         try {
           const data = parts.map((p) => p.data);

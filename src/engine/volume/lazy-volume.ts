@@ -13,6 +13,7 @@
  * `fillChunk` is also what the background fill runs; a per-chunk lock (shared
  * through the source) keeps a guest fill and the job's fill of one chunk apart.
  */
+import { consecutiveRuns } from '../support/index-runs.js';
 import type { KeyedMutex } from '../support/keyed-mutex.js';
 import type { ReadThrough, Volume } from './volume.js';
 
@@ -24,7 +25,7 @@ export interface LazySource {
   readonly chunkCount: number;
   readonly locks: KeyedMutex<number>;
   /** Guest reads that wait on the source: the background fill steps back while there are any. */
-  readonly guestReads: { inFlight: number };
+  readonly guestReads: GuestReads;
   isFilled(index: number): boolean;
   /** The chunk's source bytes, verified (length and SHA-256); may be shorter than `chunkSize` for the last chunk. */
   fetch(index: number): Promise<Buffer>;
@@ -61,6 +62,38 @@ function withLocks<T>(locks: KeyedMutex<number>, keys: readonly number[], fn: ()
   return keys.length === 0 ? fn() : locks.run(keys[0]!, () => withLocks(locks, keys.slice(1), fn));
 }
 
+/**
+ * The guest reads of a lazily restored volume that wait on the source. The
+ * background fill yields to them: while any is in flight it fills one extent
+ * per few completed reads (`yieldTo`), so a guest reading the disk gets the
+ * CPU and the store first, and the fill still moves on however long it reads.
+ */
+export class GuestReads {
+  private running = 0;
+  private completed = 0;
+  private waiters: (() => void)[] = [];
+
+  get inFlight(): number {
+    return this.running;
+  }
+
+  begin(): void {
+    this.running++;
+  }
+
+  end(): void {
+    this.running--;
+    this.completed++;
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** Resolves once no guest read is in flight, or `reads` more have completed. */
+  async yieldTo(reads: number): Promise<void> {
+    const target = this.completed + reads;
+    while (this.running > 0 && this.completed < target) await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+}
+
 /** Writes `parts`, one after another, at `offset` of the volume being filled. */
 export type FillWrite = (offset: number, parts: readonly Buffer[]) => Promise<void>;
 
@@ -74,7 +107,7 @@ export async function fillRun(source: LazySource, volume: Volume, run: readonly 
   write: FillWrite = (offset, parts) => volume.writeRaw(offset, parts)): Promise<number[]> {
   return withLocks(source.locks, run, async () => {
     const todo = run.filter((index) => index < source.chunkCount && !source.isFilled(index));
-    await Promise.all(stretchesOf(todo).map(async (stretch) => {
+    await Promise.all(consecutiveRuns(todo).map(async (stretch) => {
       const parts = await source.fetchRun(stretch);
       try {
         await write(stretch[0]! * source.chunkSize, parts.map((part) => part.data));
@@ -103,17 +136,17 @@ export class LazyVolume implements ReadThrough {
     Promise<Buffer> {
     const missing = this.unfilledIn(offset, length);
     if (missing.length === 0) return fromFile(offset, length);
-    this.source.guestReads.inFlight++;
+    this.source.guestReads.begin();
     try {
       return await this.readMissing(offset, length, missing, fromFile);
     } finally {
-      this.source.guestReads.inFlight--;
+      this.source.guestReads.end();
     }
   }
 
   private async readMissing(offset: number, length: number, missing: readonly number[],
     fromFile: (offset: number, length: number) => Promise<Buffer>): Promise<Buffer> {
-    const parts = (await settleRuns(stretchesOf(missing).map((run) => this.source.fetchRun(run)))).flat();
+    const parts = (await settleRuns(consecutiveRuns(missing).map((run) => this.source.fetchRun(run)))).flat();
     try {
       const { chunkSize } = this.source;
       const spans = parts.map((part, k) => {
@@ -148,17 +181,6 @@ export class LazyVolume implements ReadThrough {
     for (let i = first; i <= last; i++) if (!this.source.isFilled(i)) out.push(i);
     return out;
   }
-}
-
-/** Consecutive stretches of ascending `indexes`. */
-function stretchesOf(indexes: readonly number[]): number[][] {
-  const stretches: number[][] = [];
-  for (const index of indexes) {
-    const last = stretches[stretches.length - 1];
-    if (last && last[last.length - 1] === index - 1) last.push(index);
-    else stretches.push([index]);
-  }
-  return stretches;
 }
 
 type FetchedRun = Awaited<ReturnType<LazySource['fetchRun']>>;
