@@ -9,7 +9,7 @@ import { readdir } from 'node:fs/promises';
 import type { ChunkStore } from '../chunks/chunk-store.js';
 import { DirectWriter } from '../support/direct-io.js';
 import { unlinkDurable } from '../support/durable-fs.js';
-import { consecutiveRuns } from '../support/index-runs.js';
+import { consecutiveRuns, runPlan } from '../support/index-runs.js';
 import { KeyedMutex } from '../support/keyed-mutex.js';
 import { forEachLimit } from '../support/pool.js';
 import { isSafeId } from '../support/safe-id.js';
@@ -18,7 +18,6 @@ import { fillRun, LazyVolume, type FillWrite } from '../volume/lazy-volume.js';
 import type { Volume } from '../volume/volume.js';
 import { LazyRestore, lazyPathsOf } from './lazy-restore.js';
 import type { Manifest } from './manifest.js';
-import { EXTENT_BYTES } from './restore.js';
 
 export interface FillResult {
   /** Chunks this call wrote (guest writes and earlier runs fill the others). */
@@ -161,16 +160,15 @@ export class LazyRestores {
     const volume = await volumes.acquire(state.volumeId);
     if (!volume) throw new Error(`volume ${state.volumeId} being filled has no file`);
     let chunksFilled = 0;
-    // The fill's bytes bypass the page cache where the file system allows (support/direct-io.ts); the
-    // batch's fdatasync on the volume's own handle makes them durable like the others.
-    const direct = await DirectWriter.open(volume.path).catch((err: unknown) => {
-      volumes.release(volume);
-      throw err;
-    });
-    const write: FillWrite = async (offset, parts) => {
-      if (!(await direct.write(parts, offset))) await volume.writeRaw(offset, parts);
-    };
+    let direct: DirectWriter | undefined;
     try {
+      // The fill's bytes bypass the page cache where the file system allows (support/direct-io.ts); the
+      // batch's fdatasync on the volume's own handle makes them durable like the others.
+      direct = await DirectWriter.open(volume.path);
+      const writer = direct;
+      const write: FillWrite = async (offset, parts) => {
+        if (!(await writer.write(parts, offset))) await volume.writeRaw(offset, parts);
+      };
       const todo = state.unfilled();
       const batch = Math.max(1, Math.floor(FILL_BATCH_BYTES / state.chunkSize));
       // A batch is committed while the next one fills; a failed batch still commits what it wrote, then throws.
@@ -194,7 +192,7 @@ export class LazyRestores {
         await state.remove();
       }
     } finally {
-      await direct.close();
+      await direct?.close();
       volumes.release(volume);
     }
     return { chunksFilled };
@@ -208,9 +206,9 @@ export class LazyRestores {
   private async fillBatch(state: LazyRestore, volume: Volume, indexes: number[], write: FillWrite, signal: AbortSignal):
     Promise<{ written: number[]; failure?: { error: unknown } }> {
     const written: number[] = [];
-    const perExtent = Math.max(1, Math.floor(EXTENT_BYTES / state.chunkSize));
+    const { perRun, inFlight } = runPlan(state.chunkSize, this.concurrency);
     try {
-      await forEachLimit(consecutiveRuns(indexes, perExtent), this.extentsInFlight(state), async (extent) => {
+      await forEachLimit(consecutiveRuns(indexes, perRun), inFlight, async (extent) => {
         const fill = (): Promise<number[]> => fillRun(state, volume, extent, write);
         // While the guest waits on reads from the store, one extent at a time, after a few of its reads.
         const yielding = async (): Promise<number[]> => {
@@ -223,11 +221,6 @@ export class LazyRestores {
     } catch (error) {
       return { written, failure: { error } };
     }
-  }
-
-  /** Extents the fill fetches and writes at once: about `concurrency` chunks. */
-  private extentsInFlight(state: LazyRestore): number {
-    return Math.max(2, Math.ceil(this.concurrency / Math.max(1, Math.floor(EXTENT_BYTES / state.chunkSize))));
   }
 
   /** Makes a batch's chunks filled: one fdatasync of the volume, then their bits (one map flush). */

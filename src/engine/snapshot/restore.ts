@@ -4,8 +4,8 @@
  * SHA-256, fsyncs it and renames it to `<target>` (then fsyncs the directory).
  * On any failure the partial file is removed, so `<target>` only ever appears
  * complete. Runs of consecutive data chunks are fetched together and written
- * as one extent of up to EXTENT_BYTES (with 64 KiB chunks a write per chunk
- * costs the disk far more than the bytes); a raw chunk is read from the store
+ * as one extent of up to RUN_BYTES, support/index-runs.ts (with 64 KiB chunks
+ * a write per chunk costs the disk far more than the bytes); a raw chunk is read from the store
  * straight into a hashing thread's slot and verified there (no buffer of its
  * own, no copy). Extents are written with O_DIRECT where the file system
  * takes it (support/direct-io.ts), else through the page cache with the
@@ -24,14 +24,12 @@ import type { ChunkStore } from '../chunks/chunk-store.js';
 import { DirectWriter } from '../support/direct-io.js';
 import { fsyncDir, writevFully } from '../support/durable-fs.js';
 import { FlushBehind } from '../support/flush-behind.js';
-import { consecutiveRuns } from '../support/index-runs.js';
-import { forEachLimit } from '../support/pool.js';
+import { consecutiveRuns, runPlan } from '../support/index-runs.js';
+import { forEachLimit, settleAll } from '../support/pool.js';
 import { lendSlots, syncHasher, type Hasher } from '../support/worker-pool.js';
 import type { Manifest } from './manifest.js';
 import { AllocationMap, allocationPathOf } from '../volume/allocation-map.js';
 
-/** Largest write of consecutive chunks. */
-export const EXTENT_BYTES = 1024 * 1024;
 /** The restored file's write-back is started every this many bytes. */
 const FLUSH_BEHIND_BYTES = 64 * 1024 * 1024;
 
@@ -57,13 +55,11 @@ export async function restoreManifest(
     const file = fh;
     const flush = new FlushBehind(file, FLUSH_BEHIND_BYTES);
     const { chunkSize } = manifest;
-    const perExtent = Math.max(1, Math.floor(EXTENT_BYTES / chunkSize));
-    // About `concurrency` chunks in flight, as before, in extents.
-    const extentsInFlight = Math.max(2, Math.ceil(options.concurrency / perExtent));
+    const { perRun, inFlight } = runPlan(chunkSize, options.concurrency);
     const indexes = manifest.chunks.flatMap((digest, index) => (digest === null ? [] : [index]));
     const direct = await DirectWriter.open(partial);
     try {
-      await forEachLimit(consecutiveRuns(indexes, perExtent), extentsInFlight, async (extent) => {
+      await forEachLimit(consecutiveRuns(indexes, perRun), inFlight, async (extent) => {
         const parts = await fetchExtent(manifest, extent, options);
         try {
           const data = parts.map((p) => p.data);
@@ -116,7 +112,7 @@ export async function fetchExtent(manifest: Manifest, extent: readonly number[],
     for (const lent of slots) lent.release();
     throw err;
   }
-  const fetched = await Promise.allSettled(extent.map(async (index, k): Promise<FetchedChunk> => {
+  return settleAll(extent.map(async (index, k): Promise<FetchedChunk> => {
     const lent = slots[k];
     if (lent && raw[k]) {
       const { digest } = await lent.hash(false).catch((err: unknown) => {
@@ -129,12 +125,7 @@ export async function fetchExtent(manifest: Manifest, extent: readonly number[],
     }
     lent?.release();
     return { data: await fetchVerified(store, digests[k]!, lengths[k]!, manifest.snapshotId, index, hasher) };
-  }));
-  const parts = fetched.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const failed = fetched.find((r) => r.status === 'rejected');
-  if (!failed) return parts;
-  for (const part of parts) part.release?.();
-  throw failed.reason;
+  }), (part) => part.release?.());
 }
 
 function corrupt(digest: string, snapshotId: string, index: number): EngineError {

@@ -12,6 +12,7 @@
  * `concurrency` chunk buffers.
  */
 import type { CbwSession } from '../cbw/cbw-session.js';
+import { consecutiveRuns, runPlan } from '../support/index-runs.js';
 import { forEachLimit } from '../support/pool.js';
 import type { RangeReader } from '../volume/volume.js';
 import { buildManifest, type Manifest } from './manifest.js';
@@ -21,9 +22,6 @@ export interface CaptureOptions {
   readonly concurrency: number;
   readonly signal?: AbortSignal;
 }
-
-/** Most bytes the job reads at once: a run of consecutive chunks (CbwSession.captureRun). */
-export const RUN_BYTES = 1024 * 1024;
 
 /** The uncaptured chunks, `size` at a time, in index order. */
 function* uncapturedGroups(session: CbwSession, size: number): Generator<number[]> {
@@ -38,23 +36,6 @@ function* uncapturedGroups(session: CbwSession, size: number): Generator<number[
   if (group.length > 0) yield group;
 }
 
-/** `group` split into runs of consecutive chunks that need reading; a chunk that needs none (inherited, never written) alone. */
-function runsOf(session: CbwSession, volume: RangeReader, group: readonly number[]): number[][] {
-  const runs: number[][] = [];
-  let run: number[] = [];
-  for (const index of group) {
-    const reads = session.readsChunk(volume, index);
-    if (run.length > 0 && (!reads || index !== run[run.length - 1]! + 1)) {
-      runs.push(run);
-      run = [];
-    }
-    if (reads) run.push(index);
-    else runs.push([index]);
-  }
-  if (run.length > 0) runs.push(run);
-  return runs;
-}
-
 /**
  * Captures every remaining chunk of `session` from `volume` and makes the
  * records durable: about `concurrency` chunks in flight, in groups of one
@@ -63,13 +44,18 @@ function runsOf(session: CbwSession, volume: RangeReader, group: readonly number
  * each).
  */
 export async function captureRemaining(session: CbwSession, volume: RangeReader, options: CaptureOptions): Promise<void> {
-  const perRun = Math.max(1, Math.floor(RUN_BYTES / session.header.chunkSize));
-  const groupsInFlight = Math.max(2, Math.ceil(options.concurrency / perRun));
+  const { perRun, inFlight: groupsInFlight } = runPlan(session.header.chunkSize, options.concurrency);
   await forEachLimit(uncapturedGroups(session, perRun), groupsInFlight, async (group) => {
     await session.guestsSettled();
     session.assertActive();
-    await Promise.all(runsOf(session, volume, group).map((run) =>
-      (session.readsChunk(volume, run[0]!) ? session.captureRun(volume, run) : session.capture(volume, run[0]!, false))));
+    // Chunks to read in runs of consecutive ones; the others (inherited, never written) one by one.
+    const reads: number[] = [];
+    const others: number[] = [];
+    for (const index of group) (session.readsChunk(volume, index) ? reads : others).push(index);
+    await Promise.all([
+      ...consecutiveRuns(reads).map((run) => session.captureRun(volume, run)),
+      ...others.map((index) => session.capture(volume, index, false)),
+    ]);
     session.assertActive();
   }, options.signal);
   session.assertActive();

@@ -38,11 +38,14 @@ export async function forEachLimit<T>(
 
 /**
  * Waits for every promise to settle (none is left running behind the caller's
- * back), then answers their values, or throws the first failure.
+ * back), then answers their values, or throws the first failure — having
+ * handed each value that did arrive to `discard` (to give back what it holds).
  */
-export async function settleAll<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+export async function settleAll<T>(promises: readonly Promise<T>[], discard?: (value: T) => void): Promise<T[]> {
   const settled = await Promise.allSettled(promises);
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
+  const values = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  if (!failed) return values;
+  if (discard) for (const value of values) discard(value);
+  throw failed.reason;
 }

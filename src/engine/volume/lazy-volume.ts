@@ -14,6 +14,7 @@
  * through the source) keeps a guest fill and the job's fill of one chunk apart.
  */
 import { consecutiveRuns } from '../support/index-runs.js';
+import { settleAll } from '../support/pool.js';
 import type { KeyedMutex } from '../support/keyed-mutex.js';
 import type { ReadThrough, Volume } from './volume.js';
 
@@ -146,7 +147,8 @@ export class LazyVolume implements ReadThrough {
 
   private async readMissing(offset: number, length: number, missing: readonly number[],
     fromFile: (offset: number, length: number) => Promise<Buffer>): Promise<Buffer> {
-    const parts = (await settleRuns(consecutiveRuns(missing).map((run) => this.source.fetchRun(run)))).flat();
+    const runs = consecutiveRuns(missing).map((run) => this.source.fetchRun(run));
+    const parts = (await settleAll(runs, (run) => run.forEach((part) => part.release?.()))).flat();
     try {
       const { chunkSize } = this.source;
       const spans = parts.map((part, k) => {
@@ -181,16 +183,4 @@ export class LazyVolume implements ReadThrough {
     for (let i = first; i <= last; i++) if (!this.source.isFilled(i)) out.push(i);
     return out;
   }
-}
-
-type FetchedRun = Awaited<ReturnType<LazySource['fetchRun']>>;
-
-/** All the runs, or the first failure once every run has settled (the parts of those that succeeded released). */
-async function settleRuns(fetches: readonly Promise<FetchedRun>[]): Promise<FetchedRun[]> {
-  const settled = await Promise.allSettled(fetches);
-  const failed = settled.find((r) => r.status === 'rejected');
-  const runs = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  if (!failed) return runs;
-  for (const part of runs.flat()) part.release?.();
-  throw failed.reason;
 }
